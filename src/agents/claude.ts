@@ -1,0 +1,179 @@
+// The Claude Code adapter: builds `claude -p ... --output-format stream-json --verbose`,
+// reads its stream-json lines, and judges the run by the final `result` line (by
+// `is_error`, not `subtype`: an API failure still says subtype "success").
+// Everything Claude-specific lives here and in claude-bin.ts.
+
+import type { AgentTask } from '../types.js';
+import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, ProcessExit, TurnOptions } from './adapter.js';
+import { judgeProcessFailure } from './judge.js';
+
+/** Build argv for one turn. The prompt goes last, after `--`, so a prompt starting with `-` is not read as an option. */
+export function buildClaudeArgs(task: AgentTask, turn: TurnOptions): string[] {
+  const args = ['-p', '--output-format', 'stream-json', '--verbose'];
+  const add = (flag: string, value: string | number | undefined) => {
+    if (value !== undefined) args.push(flag, String(value));
+  };
+  add('--resume', turn.resumeSessionId);
+  add('--model', task.model);
+  add('--system-prompt', task.systemPrompt);
+  add('--append-system-prompt', task.appendSystemPrompt);
+  if (task.allowedTools?.length) add('--allowedTools', task.allowedTools.join(','));
+  if (task.disallowedTools?.length) add('--disallowedTools', task.disallowedTools.join(','));
+  add('--permission-mode', task.permissionMode);
+  add('--max-turns', task.maxTurns);
+  add('--max-budget-usd', task.maxBudgetUsd);
+  for (const dir of task.addDirs ?? []) add('--add-dir', dir);
+  args.push('--', task.prompt);
+  return args;
+}
+
+interface StreamLine {
+  type?: unknown;
+  subtype?: unknown;
+  session_id?: unknown;
+  model?: unknown;
+  claude_code_version?: unknown;
+  message?: { content?: unknown };
+  result?: unknown;
+  is_error?: unknown;
+  api_error_status?: unknown;
+  errors?: unknown;
+  total_cost_usd?: unknown;
+  usage?: Record<string, unknown>;
+  num_turns?: unknown;
+  duration_ms?: unknown;
+  duration_api_ms?: unknown;
+  attempt?: unknown;
+  error_status?: unknown;
+  retry_delay_ms?: unknown;
+}
+
+const asNumber = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** Parse one stream-json line into `into`; returns what listeners may want to hear about. Never throws. */
+export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal[] {
+  if (line.length === 0) return [];
+  let parsed: StreamLine;
+  try {
+    const value: unknown = line.charCodeAt(0) === 0x7b /* { */ ? JSON.parse(line) : undefined;
+    if (value === null || typeof value !== 'object') throw new Error('not an object');
+    parsed = value as StreamLine;
+  } catch {
+    into.garbageLines += 1;
+    return [];
+  }
+  const type = asString(parsed.type) ?? 'unknown';
+  const signals: ParsedSignal[] = [{ kind: 'output', type: parsed.subtype ? `${type}/${String(parsed.subtype)}` : type }];
+  if (type === 'system' && parsed.subtype === 'init') signals.push(...readInit(parsed, into));
+  else if (type === 'system' && parsed.subtype === 'api_retry') signals.push(readRetry(parsed, into));
+  else if (type === 'assistant') signals.push(...readToolUses(parsed));
+  else if (type === 'result') readResult(parsed, into);
+  return signals;
+}
+
+function readInit(line: StreamLine, into: AgentProgress): ParsedSignal[] {
+  const sessionId = asString(line.session_id);
+  const model = asString(line.model);
+  const version = asString(line.claude_code_version);
+  if (model !== undefined) into.model = model;
+  if (version !== undefined) into.agentVersion = version;
+  if (sessionId === undefined) return [];
+  into.sessionId = sessionId;
+  const signal: ParsedSignal = { kind: 'session', sessionId };
+  if (model !== undefined) signal.model = model;
+  if (version !== undefined) signal.agentVersion = version;
+  return [signal];
+}
+
+function readRetry(line: StreamLine, into: AgentProgress): ParsedSignal {
+  into.apiRetries += 1;
+  const signal: ParsedSignal = { kind: 'retry', attempt: asNumber(line.attempt) ?? into.apiRetries };
+  const status = asNumber(line.error_status);
+  const delayMs = asNumber(line.retry_delay_ms);
+  if (status !== undefined) signal.status = status;
+  if (delayMs !== undefined) signal.delayMs = delayMs;
+  return signal;
+}
+
+function readToolUses(line: StreamLine): ParsedSignal[] {
+  const content = line.message?.content;
+  if (!Array.isArray(content)) return [];
+  return content
+    .filter((block): block is { type: string; name: string } => block?.type === 'tool_use' && typeof block.name === 'string')
+    .map((block) => ({ kind: 'tool', tool: block.name }));
+}
+
+function readResult(line: StreamLine, into: AgentProgress): void {
+  into.sawResult = true;
+  const sessionId = asString(line.session_id);
+  if (sessionId !== undefined) into.sessionId = sessionId;
+  const result = asString(line.result);
+  if (result !== undefined) into.result = result;
+  into.isError = line.is_error === true;
+  const subtype = asString(line.subtype);
+  if (subtype !== undefined) into.subtype = subtype;
+  const apiStatus = asNumber(line.api_error_status);
+  if (apiStatus !== undefined) into.apiErrorStatus = apiStatus;
+  if (Array.isArray(line.errors)) into.errors = line.errors.map((error) => (typeof error === 'string' ? error : JSON.stringify(error))).slice(0, 10);
+  const cost = asNumber(line.total_cost_usd);
+  if (cost !== undefined) into.costUsd = cost;
+  const usage = line.usage;
+  if (usage) {
+    into.usage = {
+      inputTokens: asNumber(usage.input_tokens) ?? 0,
+      outputTokens: asNumber(usage.output_tokens) ?? 0,
+      cacheReadTokens: asNumber(usage.cache_read_input_tokens) ?? 0,
+      cacheCreationTokens: asNumber(usage.cache_creation_input_tokens) ?? 0,
+    };
+  }
+  const numTurns = asNumber(line.num_turns);
+  if (numTurns !== undefined) into.numTurns = numTurns;
+  const durationMs = asNumber(line.duration_ms);
+  if (durationMs !== undefined) into.durationMs = durationMs;
+  const durationApiMs = asNumber(line.duration_api_ms);
+  if (durationApiMs !== undefined) into.durationApiMs = durationApiMs;
+}
+
+/** Success only when a result line said `is_error: false`; otherwise say what went wrong. */
+export function judgeClaude(progress: AgentProgress, exit: ProcessExit): AgentOutcome {
+  const killed = judgeProcessFailure(exit);
+  if (killed) return killed;
+  if (progress.sawResult && !progress.isError) return { status: 'succeeded' };
+  if (progress.sawResult) return { status: 'failed', error: describeErrorResult(progress) };
+  if (exit.exitCode === 0) {
+    const garbage = progress.garbageLines > 0 ? ` (${progress.garbageLines} unparseable line${progress.garbageLines === 1 ? '' : 's'})` : '';
+    return { status: 'failed', error: { reason: 'protocol', message: `claude exited 0 without a result line${garbage}` } };
+  }
+  return { status: 'failed', error: { reason: 'exit', message: describeExit(exit, 'claude') } };
+}
+
+function describeErrorResult(progress: AgentProgress): { reason: 'api' | 'rate-limit' | 'exit'; message: string; apiStatus?: number } {
+  const detail = progress.errors?.join('; ') || progress.result || '';
+  const status = progress.apiErrorStatus;
+  if (status !== undefined) {
+    const reason = status === 429 || status === 529 ? 'rate-limit' : 'api';
+    return { reason, apiStatus: status, message: `API error ${status}${detail ? `: ${firstLine(detail)}` : ''}` };
+  }
+  return { reason: 'exit', message: `claude reported ${progress.subtype ?? 'an error'}${detail ? `: ${firstLine(detail)}` : ''}` };
+}
+
+export function describeExit(exit: ProcessExit, name: string): string {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode ?? 'unknown'}`;
+  const stderr = lastLine(exit.stderrTail);
+  return `${name} ${how}${stderr ? `: ${stderr}` : ''}`;
+}
+
+const firstLine = (text: string) => text.trim().split('\n')[0]!.slice(0, 300);
+const lastLine = (text: string) => text.trim().split('\n').pop()!.slice(0, 300);
+
+export function createClaudeAdapter(bin: string): AgentAdapter {
+  return {
+    name: 'claude',
+    command(task: AgentTask, turn: TurnOptions): CommandSpec {
+      return { file: bin, args: buildClaudeArgs(task, turn), env: { ...task.env } };
+    },
+    parseLine: parseClaudeLine,
+    judge: judgeClaude,
+  };
+}

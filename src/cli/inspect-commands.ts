@@ -1,0 +1,56 @@
+// `herd runs`, `herd show` and `herd clean`: reading and removing run records.
+
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { validateId } from '../options.js';
+import { renderRun, renderRunList } from '../report/summary-text.js';
+import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
+import { defaultWorkspaceRoot } from '../supervisor.js';
+import { pathExists, removeRunHome } from '../workspace/workspace.js';
+import { printJson, writeErr, writeOut } from './output.js';
+
+interface RootFlag {
+  workspaceRoot?: string;
+}
+
+const rootOf = (flags: RootFlag) => path.resolve(flags.workspaceRoot ?? defaultWorkspaceRoot());
+
+export async function runsCommand(flags: RootFlag & { json?: boolean; sort?: string }): Promise<number> {
+  if (flags.sort !== undefined && flags.sort !== 'date' && flags.sort !== 'cost') throw new UsageError(`--sort: expected date or cost, got ${JSON.stringify(flags.sort)}`);
+  const { runs, unreadable } = await listRuns(rootOf(flags));
+  if (flags.sort === 'cost') runs.sort((a, b) => totalCost(b) - totalCost(a));
+  for (const name of unreadable) writeErr(`warning: ${name} has no readable ${RUN_FILE}; skipped\n`);
+  if (flags.json) printJson(runs.map((run) => ({ runId: run.runId, startedAt: run.startedAt, status: run.status, agents: run.agents.length, turns: run.turns.length, costUsd: totalCost(run), simulated: run.simulated })));
+  else writeOut(runs.length ? `${renderRunList(runs)}\n` : `no runs in ${rootOf(flags)}\n`);
+  return 0;
+}
+
+const totalCost = (run: { turns: Array<{ totals: { costUsd: number } }> }) => run.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
+
+export async function showCommand(runId: string, flags: RootFlag & { json?: boolean; agent?: string }): Promise<number> {
+  const summary = await readRun(rootOf(flags), validateId('run id', runId));
+  if (flags.agent !== undefined) {
+    const turns = summary.turns.flatMap((turn) => turn.agents.filter((agent) => agent.id === flags.agent).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, ...agent })));
+    if (turns.length === 0) throw new UsageError(`run ${runId} has no agent "${flags.agent}"; its agents are: ${summary.agents.map((agent) => agent.id).join(', ')}`);
+    if (flags.json) printJson(turns);
+    else for (const turn of turns) writeOut(`--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.result ?? turn.error?.message ?? ''}\n`);
+    return 0;
+  }
+  if (flags.json) printJson(summary);
+  else writeOut(`${renderRun(summary, Math.max(30, (process.stdout.columns ?? 120) - 60))}\n`);
+  return 0;
+}
+
+export async function cleanCommand(runId: string | undefined, flags: RootFlag & { all?: boolean }): Promise<number> {
+  const root = rootOf(flags);
+  if ((runId === undefined) === !flags.all) throw new UsageError('clean: give a run id or --all (not both)');
+  const ids = runId !== undefined ? [validateId('run id', runId)] : (await listRuns(root)).runs.map((run) => run.runId);
+  for (const id of ids) {
+    // Only directories that hold a run record are removed: a mistyped root must not lose other files.
+    if (!(await pathExists(path.join(root, id, RUN_FILE)))) throw new UsageError(`unknown run id "${id}" in ${root}`);
+    await removeRunHome(root, id);
+    writeErr(`removed ${path.join(root, id)}\n`);
+  }
+  if (ids.length === 0) writeErr(`no runs in ${root}\n`);
+  return 0;
+}

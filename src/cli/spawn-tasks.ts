@@ -1,0 +1,85 @@
+// Turning `herd spawn` flags into validated tasks: the same prompt N times, a prompt
+// file, or a task file whose tasks take the flags as defaults.
+
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { parseDuration, parsePermissionMode, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
+import type { AgentTask } from '../types.js';
+import { loadTaskFile } from '../workflow/task-file.js';
+
+export interface SpawnFlags {
+  count?: string;
+  promptFile?: string;
+  tasks?: string;
+  model?: string;
+  systemPrompt?: string;
+  appendSystemPrompt?: string;
+  permissionMode?: string;
+  maxTurns?: string;
+  maxBudgetUsd?: string;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  addDir?: string[];
+  timeout?: string;
+  idleTimeout?: string;
+  command?: string[];
+}
+
+export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFlags): Promise<AgentTask[]> {
+  const defaults = taskDefaultsFromFlags(flags);
+  if (flags.tasks !== undefined) {
+    if (prompt !== undefined || flags.promptFile !== undefined) throw new UsageError('give either a prompt (or --prompt-file) or --tasks, not both');
+    if (flags.count !== undefined) throw new UsageError('-n/--count does not apply to --tasks: the file says how many agents run');
+    const tasks = (await loadTaskFile(flags.tasks)).map((task) => ({ ...defaults, ...task }));
+    validateTasks(tasks);
+    return tasks;
+  }
+  const text = await readPrompt(prompt, flags.promptFile);
+  const count = flags.count === undefined ? 1 : parsePositiveInt('-n/--count', flags.count, 1000);
+  const tasks = Array.from({ length: count }, (_, index) => ({ ...defaults, id: `agent-${index + 1}`, prompt: text }));
+  validateTasks(tasks);
+  return tasks;
+}
+
+async function readPrompt(prompt: string | undefined, promptFile: string | undefined): Promise<string> {
+  if (prompt !== undefined && promptFile !== undefined) throw new UsageError('give either a prompt or --prompt-file, not both');
+  let text = prompt;
+  if (promptFile !== undefined) {
+    try {
+      text = promptFile === '-' ? await readStdin() : await readFile(promptFile, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--prompt-file: cannot read ${promptFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  }
+  if (text === undefined || text.trim() === '') throw new UsageError('missing prompt: herd spawn "<prompt>" -n <count>, or --prompt-file <file>, or --tasks <file>');
+  return text;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'prompt'> {
+  const defaults: Omit<AgentTask, 'id' | 'prompt'> = {};
+  if (flags.command?.length) {
+    defaults.agent = 'command';
+    defaults.command = flags.command;
+  }
+  if (flags.model !== undefined) defaults.model = flags.model;
+  if (flags.systemPrompt !== undefined) defaults.systemPrompt = flags.systemPrompt;
+  if (flags.appendSystemPrompt !== undefined) defaults.appendSystemPrompt = flags.appendSystemPrompt;
+  if (flags.permissionMode !== undefined) defaults.permissionMode = parsePermissionMode('--permission-mode', flags.permissionMode);
+  if (flags.maxTurns !== undefined) defaults.maxTurns = parsePositiveInt('--max-turns', flags.maxTurns, 1000);
+  if (flags.maxBudgetUsd !== undefined) defaults.maxBudgetUsd = parsePositiveNumber('--max-budget-usd', flags.maxBudgetUsd);
+  if (flags.allowedTools?.length) defaults.allowedTools = splitList(flags.allowedTools);
+  if (flags.disallowedTools?.length) defaults.disallowedTools = splitList(flags.disallowedTools);
+  if (flags.addDir?.length) defaults.addDirs = flags.addDir;
+  if (flags.timeout !== undefined) defaults.timeoutMs = parseDuration('--timeout', flags.timeout);
+  if (flags.idleTimeout !== undefined) defaults.idleTimeoutMs = parseDuration('--idle-timeout', flags.idleTimeout);
+  return defaults;
+}
+
+/** "Read,Write" and repeated flags both work. */
+const splitList = (values: string[]) => values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);

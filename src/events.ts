@@ -1,0 +1,29 @@
+// The typed events a run emits. Renderers, the event log and library users only listen;
+// nothing here decides anything.
+
+import type { AgentResult, RunSummary } from './types.js';
+
+interface Base {
+  runId: string;
+  ts: number;
+}
+
+export type HerdEvent =
+  | (Base & { type: 'run.start'; agents: string[]; turn: number; concurrency: number; simulated: boolean })
+  | (Base & { type: 'agent.queued'; agentId: string; turn: number })
+  | (Base & { type: 'agent.start'; agentId: string; turn: number; attempt: number; workspace: string; pid?: number })
+  | (Base & { type: 'agent.session'; agentId: string; sessionId: string; model?: string })
+  | (Base & { type: 'agent.output'; agentId: string; kind: string })
+  | (Base & { type: 'agent.tool'; agentId: string; tool: string })
+  | (Base & { type: 'agent.retry'; agentId: string; attempt: number; status?: number; delayMs?: number; source: 'agent' | 'herd' })
+  | (Base & { type: 'agent.end'; agentId: string; turn: number; result: AgentResult })
+  | (Base & { type: 'run.waiting'; untilTs: number; reason: string })
+  | (Base & { type: 'run.warning'; message: string })
+  | (Base & { type: 'run.end'; turn: number; summary: RunSummary });
+
+export type HerdEventType = HerdEvent['type'];
+
+/** Event without the fields the emitter fills in. */
+export type HerdEventInput = HerdEvent extends infer E ? (E extends HerdEvent ? Omit<E, 'runId' | 'ts'> : never) : never;
+
+export type HerdEventListener = (event: HerdEvent) => void;

@@ -1,0 +1,89 @@
+// Splits a byte stream into lines without ever holding more than `maxLineBytes` of one
+// line: an agent that prints a 50 MB line or binary garbage must not grow herd's memory.
+
+export interface LineSplitterOptions {
+  maxLineBytes: number;
+  onLine: (line: string) => void;
+  /** Called once per line that was longer than the limit (its content is dropped). */
+  onOversized?: (bytesSeen: number) => void;
+}
+
+const NEWLINE = 0x0a;
+
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** True while inside a line that already went over the limit: drop until its newline. */
+  private skipping = false;
+  private skippedBytes = 0;
+
+  constructor(private readonly options: LineSplitterOptions) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (let index = chunk.indexOf(NEWLINE); index !== -1; index = chunk.indexOf(NEWLINE, start)) {
+      this.take(chunk.subarray(start, index));
+      this.endLine();
+      start = index + 1;
+    }
+    if (start < chunk.length) this.take(chunk.subarray(start));
+  }
+
+  /** Emit what is left as a last line (a stream may end without a newline). */
+  end(): void {
+    if (this.pendingBytes > 0 || this.skipping) this.endLine();
+  }
+
+  private take(part: Buffer): void {
+    if (part.length === 0) return;
+    if (this.skipping) {
+      this.skippedBytes += part.length;
+      return;
+    }
+    if (this.pendingBytes + part.length > this.options.maxLineBytes) {
+      this.skipping = true;
+      this.skippedBytes = this.pendingBytes + part.length;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    // Copy: the chunk's memory may be reused by the stream after this call.
+    this.pending.push(Buffer.from(part));
+    this.pendingBytes += part.length;
+  }
+
+  private endLine(): void {
+    if (this.skipping) {
+      this.options.onOversized?.(this.skippedBytes);
+      this.skipping = false;
+      this.skippedBytes = 0;
+      return;
+    }
+    const line = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const text = line.toString('utf8');
+    this.options.onLine(text.endsWith('\r') ? text.slice(0, -1) : text);
+  }
+}
+
+/** Keeps the last `maxBytes` of a stream as text, for error messages. */
+export class TailBuffer {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(Buffer.from(chunk));
+    this.bytes += chunk.length;
+    while (this.bytes > this.maxBytes && this.chunks.length > 1) {
+      this.bytes -= this.chunks.shift()!.length;
+    }
+  }
+
+  toString(): string {
+    const all = Buffer.concat(this.chunks);
+    return all.subarray(Math.max(0, all.length - this.maxBytes)).toString('utf8');
+  }
+}

@@ -1,0 +1,37 @@
+// Keeping secrets out of everything herd writes or prints: values of variables named like
+// secrets (*_API_KEY, *_TOKEN, *_SECRET, *PASSWORD*, Authorization) and key-shaped strings.
+
+const SECRET_NAME = /(API_KEY|TOKEN|SECRET|PASSWORD|AUTHORIZATION|CREDENTIALS?)$/i;
+const KEY_SHAPES = [/sk-ant-[A-Za-z0-9_-]{8,}/g, /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g];
+export const REDACTED = '[redacted]';
+/** Shorter values are too likely to appear by chance ("1", "true"). */
+const MIN_SECRET_LENGTH = 6;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+export type Redactor = (text: string) => string;
+
+/** A function that removes the secret values found in the given environments from text. */
+export function createRedactor(...envs: Array<Record<string, string | undefined> | undefined>): Redactor {
+  const secrets = new Set<string>();
+  for (const env of envs) {
+    for (const [name, value] of Object.entries(env ?? {})) {
+      if (value && value.length >= MIN_SECRET_LENGTH && isSecretName(name)) secrets.add(value);
+    }
+  }
+  // Longest first, so a secret that contains another is removed whole.
+  const ordered = [...secrets].sort((a, b) => b.length - a.length);
+  return (text: string) => {
+    let out = text;
+    for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (const shape of KEY_SHAPES) out = out.replace(shape, REDACTED);
+    return out;
+  };
+}
+
+/** A copy of an env map with secret-named values replaced, for storing task definitions. */
+export function redactEnvMap(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, isSecretName(name) ? REDACTED : value]));
+}

@@ -1,0 +1,40 @@
+// Small formatting helpers shared by every text renderer.
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+export function formatUsd(usd: number): string {
+  return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(3)}`;
+}
+
+export function formatCount(count: number): string {
+  return count >= 10_000 ? `${(count / 1000).toFixed(1)}k` : String(count);
+}
+
+/** The first non-empty line, shortened to `width` characters (by code point). */
+export function firstLine(text: string | undefined, width: number): string {
+  const line = (text ?? '').split('\n').find((candidate) => candidate.trim() !== '')?.trim() ?? '';
+  return truncate(line.replace(/\s+/g, ' '), width);
+}
+
+export function truncate(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/** Left-aligned columns separated by two spaces; `align` marks right-aligned columns. */
+export function renderTable(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
+  const widths = header.map((title, column) => Math.max([...title].length, ...rows.map((row) => [...(row[column] ?? '')].length)));
+  const renderRow = (row: string[]) =>
+    row
+      .map((cell, column) => {
+        const pad = widths[column]! - [...cell].length;
+        return rightAligned.has(column) ? ' '.repeat(pad) + cell : cell + (column === row.length - 1 ? '' : ' '.repeat(pad));
+      })
+      .join('  ');
+  return [renderRow(header), ...rows.map(renderRow)].join('\n');
+}

@@ -1,0 +1,53 @@
+// The human account of a turn or a run: one row per agent, then the timing account
+// (wall, sum of agent time, speedup, efficiency, cost). Plain text; callers pick the stream.
+
+import type { AgentResult, RunSummary, Totals, TurnSummary } from '../types.js';
+import { firstLine, formatCount, formatMs, formatUsd, renderTable } from './format.js';
+
+const RIGHT = new Set([2, 3, 4, 5]);
+
+export function renderResultsTable(agents: readonly AgentResult[], answerWidth = 60): string {
+  const rows = agents.map((agent) => [
+    agent.id,
+    agent.status,
+    formatMs(agent.durationMs),
+    formatUsd(agent.costUsd),
+    formatCount(agent.usage.inputTokens + agent.usage.cacheReadTokens + agent.usage.cacheCreationTokens),
+    formatCount(agent.usage.outputTokens),
+    agent.status === 'succeeded' ? firstLine(agent.result, answerWidth) : firstLine(agent.error?.message ?? agent.result, answerWidth),
+  ]);
+  return renderTable(['agent', 'status', 'time', 'cost', 'in', 'out', 'answer (first line) / error'], rows, RIGHT);
+}
+
+export function renderTimingAccount(totals: Totals): string {
+  const saved = Math.max(0, totals.agentMs - totals.wallMs);
+  return [
+    `agents     ${totals.succeeded} succeeded, ${totals.failed} not`,
+    `wall       ${formatMs(totals.wallMs)}  (sum of agent time ${formatMs(totals.agentMs)}, ${formatMs(saved)} saved)`,
+    `speedup    ${totals.speedup.toFixed(2)}x at concurrency ${totals.concurrency}  (efficiency ${Math.round(totals.efficiency * 100)}%)`,
+    `cost       ${formatUsd(totals.costUsd)}  (${formatCount(totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens)} tokens in, ${formatCount(totals.usage.outputTokens)} out)`,
+  ].join('\n');
+}
+
+export function renderTurn(turn: TurnSummary, answerWidth?: number): string {
+  const title = turn.prompt === undefined ? `turn ${turn.turn}` : `turn ${turn.turn}: ${firstLine(turn.prompt, 70)}`;
+  return [title, renderResultsTable(turn.agents, answerWidth), '', renderTimingAccount(turn.totals)].join('\n');
+}
+
+export function renderRun(summary: RunSummary, answerWidth?: number): string {
+  const header = `run ${summary.runId}  ${summary.status}  started ${summary.startedAt}${summary.simulated ? '  (simulated: answers come from herd\'s stand-in API)' : ''}`;
+  return [header, ...summary.turns.map((turn) => `\n${renderTurn(turn, answerWidth)}`)].join('\n');
+}
+
+export function renderRunList(runs: readonly RunSummary[]): string {
+  const rows = runs.map((run) => [
+    run.runId,
+    run.startedAt.replace('T', ' ').slice(0, 19),
+    String(run.agents.length),
+    String(run.turns.length),
+    run.status,
+    formatUsd(run.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0)),
+    run.simulated ? 'simulated' : '',
+  ]);
+  return renderTable(['run', 'started', 'agents', 'turns', 'status', 'cost', ''], rows, new Set([2, 3, 5]));
+}

@@ -1,0 +1,59 @@
+// runAgent: one agent, one prompt, from a script, without a run record. Makes (or uses) a
+// workspace, starts the simulate server if asked, and returns the AgentResult.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildAgentEnv } from './agent-env.js';
+import { resolveClaudeBin } from './agents/claude-bin.js';
+import { createClaudeAdapter } from './agents/claude.js';
+import { createCommandAdapter } from './agents/command.js';
+import { AgentRunError } from './errors.js';
+import { validateTasks } from './options.js';
+import { createRedactor } from './redact.js';
+import { executeAgentTurn } from './run-agent.js';
+import { simulateEnv, startSimulateServer, type SimulateOptions } from './simulate/server.js';
+import type { AgentResult, AgentTask } from './types.js';
+import { seedFiles } from './workspace/workspace.js';
+
+export interface RunAgentOptions {
+  /** Working directory of the agent (default: a new private temp directory). */
+  workspace?: string;
+  claudeBin?: string;
+  simulate?: boolean | SimulateOptions;
+  resumeSessionId?: string;
+  signal?: AbortSignal;
+  killGraceMs?: number;
+  /** Throw an AgentRunError instead of returning a result whose status is not "succeeded". */
+  throwOnFailure?: boolean;
+}
+
+export async function runAgent(task: AgentTask, options: RunAgentOptions = {}): Promise<AgentResult> {
+  validateTasks([task]);
+  const isClaude = (task.agent ?? 'claude') === 'claude';
+  const adapter = isClaude ? createClaudeAdapter(resolveClaudeBin(options.claudeBin)) : createCommandAdapter();
+  const workspace = options.workspace ?? (await mkdtemp(path.join(os.tmpdir(), `herd-${task.id}-`)));
+  if (task.files) await seedFiles(workspace, task.files);
+  const server = options.simulate ? await startSimulateServer(options.simulate === true ? {} : options.simulate) : undefined;
+  const tag = `single/${task.id}/${randomBytes(4).toString('hex')}`;
+  try {
+    const simulated = server ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: path.join(workspace, '.claude-config') } : undefined;
+    const result = await executeAgentTurn(task, {
+      adapter,
+      workspace,
+      env: buildAgentEnv({ inherited: process.env, ...(simulated ? { simulate: simulated } : {}), tag }),
+      tag,
+      redact: createRedactor(process.env, task.env),
+      ...(options.resumeSessionId === undefined ? {} : { resumeSessionId: options.resumeSessionId }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+    });
+    if (options.throwOnFailure && result.status !== 'succeeded') {
+      throw new AgentRunError(result.error?.reason ?? 'exit', `${task.id} ${result.status}: ${result.error?.message ?? ''}`);
+    }
+    return result;
+  } finally {
+    await server?.close();
+  }
+}

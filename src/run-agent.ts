@@ -1,0 +1,100 @@
+// Running ONE agent turn here, start to end: adapter builds the command, the process
+// module runs it, the adapter parses and judges, and the outcome becomes an AgentResult
+// (the same shape whether it worked or not). Knows nothing about batches or scheduling,
+// so a queue worker could call it just as the local pool does.
+
+import type { AgentAdapter, ParsedSignal } from './agents/adapter.js';
+import { createProgress } from './agents/adapter.js';
+import { runProcess } from './process/run-process.js';
+import type { Redactor } from './redact.js';
+import { emptyUsage, type AgentResult, type AgentTask } from './types.js';
+
+export interface AgentTurnContext {
+  adapter: AgentAdapter;
+  workspace: string;
+  /** Complete environment for the process, including the tag. */
+  env: Record<string, string>;
+  tag: string;
+  resumeSessionId?: string;
+  attempt?: number;
+  signal?: AbortSignal;
+  killGraceMs?: number;
+  redact?: Redactor;
+  onSignal?: (signal: ParsedSignal) => void;
+  onSpawn?: (pid: number) => void;
+}
+
+export async function executeAgentTurn(task: AgentTask, context: AgentTurnContext): Promise<AgentResult> {
+  const startedAt = new Date();
+  const progress = createProgress();
+  const redact = context.redact ?? ((text: string) => text);
+  let spec;
+  try {
+    spec = context.adapter.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
+  } catch (error) {
+    return failedBeforeStart(task, context, startedAt, (error as Error).message);
+  }
+  const run = await runProcess({
+    file: spec.file,
+    args: spec.args,
+    cwd: context.workspace,
+    env: mergeEnv(context.env, spec.env),
+    tag: context.tag,
+    ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
+    ...(task.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: task.idleTimeoutMs }),
+    ...(context.killGraceMs === undefined ? {} : { killGraceMs: context.killGraceMs }),
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+    ...(context.onSpawn === undefined ? {} : { onSpawn: context.onSpawn }),
+    onLine: (line) => {
+      const signals = context.adapter.parseLine(line, progress);
+      if (context.onSignal) for (const signal of signals) context.onSignal(signal);
+    },
+  });
+  const outcome = context.adapter.judge(progress, run);
+  const result: AgentResult = {
+    id: task.id,
+    status: outcome.status,
+    workspace: context.workspace,
+    costUsd: progress.costUsd ?? 0,
+    usage: progress.usage ?? emptyUsage(),
+    durationMs: Math.round(run.durationMs),
+    attempts: context.attempt ?? 1,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+  };
+  const text = progress.result ?? progress.stdoutTail;
+  if (text !== undefined) result.result = redact(text);
+  if (progress.sessionId !== undefined) result.sessionId = progress.sessionId;
+  if (progress.numTurns !== undefined) result.numTurns = progress.numTurns;
+  if (progress.durationApiMs !== undefined) result.durationApiMs = progress.durationApiMs;
+  if (progress.apiRetries > 0) result.apiRetries = progress.apiRetries;
+  if (run.exitCode !== undefined) result.exitCode = run.exitCode;
+  if (run.signal !== undefined) result.signal = run.signal;
+  if (outcome.error) result.error = { ...outcome.error, message: redact(outcome.error.message) };
+  if (outcome.status !== 'succeeded' && run.stderrTail) result.stderrTail = redact(run.stderrTail);
+  return result;
+}
+
+function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {
+  const env = { ...base };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+function failedBeforeStart(task: AgentTask, context: AgentTurnContext, startedAt: Date, message: string): AgentResult {
+  return {
+    id: task.id,
+    status: 'failed',
+    workspace: context.workspace,
+    costUsd: 0,
+    usage: emptyUsage(),
+    durationMs: 0,
+    attempts: context.attempt ?? 1,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    error: { reason: 'spawn', message },
+  };
+}

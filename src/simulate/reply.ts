@@ -1,0 +1,109 @@
+// Owns the text of simulated answers: deterministic (a hash of agent + prompt + turn + role
+// seeds the word choice), clearly marked `[simulated]`, aware of the role the user gave, of
+// the turn number and the earlier prompt, and of the results of tool calls made this turn.
+
+import { createHash } from 'node:crypto';
+import type { Conversation, ToolOutcome } from './conversation.js';
+import { stripDirectives } from './directives.js';
+
+/** The whole answer text for one request. */
+export function composeReply(agent: string, conversation: Conversation): string {
+  const prompt = stripDirectives(conversation.current);
+  const pick = seededPicker([agent, conversation.current, conversation.turn, conversation.role ?? '']);
+  const lines = [headerLine(agent, conversation)];
+  if (conversation.toolOutcomes.length > 0) lines.push(toolLine(conversation.toolOutcomes));
+  const topic = topicOf(prompt);
+  lines.push(...(/\bhaiku\b/i.test(prompt) ? haiku(topic, pick) : sentences(topic, pick)));
+  return lines.join('\n');
+}
+
+/** First line: who answers, in which role, which turn, and what was asked before. */
+function headerLine(agent: string, conversation: Conversation): string {
+  const role = conversation.role ? `, as ${conversation.role}` : '';
+  const previous = conversation.prompts[conversation.prompts.length - 2];
+  const earlier = conversation.turn > 1 && previous !== undefined
+    ? `; earlier you asked: "${firstWords(stripDirectives(previous))}"`
+    : '';
+  return `[simulated] agent ${agent}${role} (turn ${conversation.turn}${earlier})`;
+}
+
+function toolLine(outcomes: ToolOutcome[]): string {
+  const parts = outcomes.map((o) => `${o.name} ${o.isError ? 'failed' : 'ok'}${o.summary ? ` (${o.summary})` : ''}`);
+  return `Tool results: ${parts.join('; ')}.`;
+}
+
+/** Up to 8 words, so the quote stays short but recognisable. */
+export function firstWords(text: string, count = 8): string {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return '(directives only)';
+  return words.length > count ? `${words.slice(0, count).join(' ')} ...` : words.join(' ');
+}
+
+const STOPWORDS = new Set([
+  'about', 'please', 'write', 'could', 'would', 'should', 'there', 'their', 'which', 'what',
+  'with', 'from', 'that', 'this', 'make', 'give', 'tell', 'some', 'short', 'into', 'your',
+]);
+
+/** "Write a haiku about rivers" → "rivers"; otherwise the last meaningful word. */
+export function topicOf(prompt: string): string {
+  const about = /\babout\s+([^.!?\n,;:]+)/i.exec(prompt)?.[1];
+  if (about) return about.trim().split(/\s+/).slice(0, 4).join(' ');
+  const words = prompt.toLowerCase().match(/[a-z][a-z'-]{3,}/g) ?? [];
+  const meaningful = words.filter((w) => !STOPWORDS.has(w));
+  return meaningful[meaningful.length - 1] ?? 'this';
+}
+
+type Pick = <T>(items: readonly T[]) => T;
+
+/** A picker driven by a small PRNG seeded from a hash, so the same input picks the same words. */
+function seededPicker(parts: unknown[]): Pick {
+  let seed = createHash('sha256').update(JSON.stringify(parts)).digest().readUInt32LE(0);
+  const next = (): number => {
+    // mulberry32: tiny, good enough spread for word choice.
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+}
+
+const ADJECTIVES = ['quiet', 'silver', 'slow', 'distant', 'pale', 'restless', 'golden', 'hidden', 'bright', 'cold', 'gentle', 'ancient'];
+const TIMES = ['at dawn', 'at dusk', 'in rain', 'by moonlight', 'in winter', 'at noon'];
+const CREATURES = ['a heron', 'one swallow', 'a grey fox', 'small fish', 'a lone crow', 'two moths'];
+const MOTIONS = ['drifting through', 'waiting by', 'listening to', 'circling over', 'sleeping near'];
+const PLACES = ['the reeds', 'the old stones', 'the long shadows', 'the morning fog', 'the open field'];
+const ENDINGS = ['the stones remember', 'and then, only rain', 'the year turns over', 'nothing stays the same', 'a bell, far away', 'light finds its way home'];
+
+/** Three short lines, loosely 5-7-5. */
+function haiku(topic: string, pick: Pick): string[] {
+  return [
+    `${pick(ADJECTIVES)} ${topic} ${pick(TIMES)}`,
+    `${pick(CREATURES)} ${pick(MOTIONS)} ${pick(PLACES)}`,
+    pick(ENDINGS),
+  ];
+}
+
+const NOUNS = ['edge cases', 'interfaces', 'defaults', 'the data flow', 'naming', 'error paths', 'the tests', 'small steps'];
+const VERBS = ['check', 'simplify', 'measure', 'write down', 'question', 'split up'];
+const TEMPLATES: ReadonlyArray<(topic: string, pick: Pick) => string> = [
+  (t, p) => `Short answer: ${t} comes down to ${p(ADJECTIVES)} ${p(NOUNS)}.`,
+  (t, p) => `I would start by looking at ${p(NOUNS)}, then ${p(VERBS)} ${t}.`,
+  (t, p) => `In short, ${t} is ${p(ADJECTIVES)} once you ${p(VERBS)} ${p(NOUNS)}.`,
+  (t, p) => `Next step: ${p(VERBS)} ${p(NOUNS)} and see what changes for ${t}.`,
+  (t, p) => `Worth noting: ${p(NOUNS)} around ${t} tend to stay ${p(ADJECTIVES)}.`,
+];
+
+/** One to three plausible sentences about the topic, each from a different template. */
+function sentences(topic: string, pick: Pick): string[] {
+  const count = 1 + pick([0, 1, 2]);
+  const templates = [...TEMPLATES];
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const template = pick(templates);
+    templates.splice(templates.indexOf(template), 1);
+    out.push(template(topic, pick));
+  }
+  return out;
+}

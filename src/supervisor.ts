@@ -1,0 +1,182 @@
+// The Supervisor ties the pieces together for a batch: validate, create the run home and
+// workspaces, start the simulate server when asked, run every agent through the pool,
+// record each result on disk as it arrives, and hand back the run summary. `continue`
+// resumes each agent's session in its own workspace as a new turn of the same run.
+
+import path from 'node:path';
+import { createRunTurnRunner, type TurnEntry } from './run-turn.js';
+import { resolveClaudeBin } from './agents/claude-bin.js';
+import { UsageError } from './errors.js';
+import type { HerdEventListener } from './events.js';
+import { defaultConcurrency, parsePositiveInt, validateId, validateTasks } from './options.js';
+import { redactEnvMap } from './redact.js';
+import { createRunId, readRun } from './store/run-store.js';
+import { computeTotals } from './totals.js';
+import type { AgentResult, AgentTask, RunSummary } from './types.js';
+import { createAgentWorkspace, createRunHome, seedFiles } from './workspace/workspace.js';
+import type { SimulateOptions } from './simulate/server.js';
+
+export interface SupervisorOptions {
+  /** Where runs live (default: $HERD_HOME or ./workspaces). */
+  workspaceRoot?: string;
+  /** Agents at once (default: all, up to 8). */
+  concurrency?: number;
+  claudeBin?: string;
+  /** Run against herd's built-in stand-in API instead of the real one. */
+  simulate?: boolean | SimulateOptions;
+  /** Added to every agent's environment. */
+  env?: Record<string, string>;
+  /** Inherit only these variables (names or PREFIX_*), plus the essentials (PATH, HOME...). */
+  envAllow?: string[];
+  /** Defaults for tasks that do not set their own. */
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** SIGTERM to SIGKILL grace when herd stops an agent (default 5 s). */
+  killGraceMs?: number;
+  signal?: AbortSignal;
+  onEvent?: HerdEventListener;
+  /** The environment agents inherit (default process.env); a seam for tests. */
+  inheritedEnv?: NodeJS.ProcessEnv;
+}
+
+export interface RunOptions {
+  runId?: string;
+  signal?: AbortSignal;
+}
+
+export interface ContinueOptions {
+  /** Only these agents (default: all of the run). */
+  agents?: string[];
+  signal?: AbortSignal;
+}
+
+export function defaultWorkspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.HERD_HOME || 'workspaces');
+}
+
+export class Supervisor {
+  private readonly listeners = new Set<HerdEventListener>();
+  readonly workspaceRoot: string;
+
+  constructor(private readonly options: SupervisorOptions = {}) {
+    this.workspaceRoot = path.resolve(options.workspaceRoot ?? defaultWorkspaceRoot(options.inheritedEnv ?? process.env));
+    if (options.concurrency !== undefined) parsePositiveInt('concurrency', options.concurrency);
+    if (options.onEvent) this.listeners.add(options.onEvent);
+  }
+
+  /** Listen to every event of every run; returns a function that stops listening. */
+  on(listener: HerdEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
+  async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
+    validateTasks(tasks);
+    const prepared = tasks.map((task) => this.withDefaults(task));
+    const claudeBin = this.claudeBinFor(prepared);
+    const runId = runOptions.runId === undefined ? createRunId() : validateId('run id', runOptions.runId);
+    const runHome = await createRunHome(this.workspaceRoot, runId);
+    const simulated = this.options.simulate !== undefined && this.options.simulate !== false;
+    const now = new Date().toISOString();
+    const summary: RunSummary = {
+      runId,
+      status: 'running',
+      startedAt: now,
+      endedAt: now,
+      simulated,
+      agents: [],
+      totals: computeTotals([], 0, 1),
+      turns: [],
+      tasks: prepared.map(storableTask),
+      workspaceRoot: this.workspaceRoot,
+    };
+    if (simulated) summary.claudeConfigDir = path.join(runHome, '.claude-config');
+    const entries: TurnEntry[] = [];
+    for (const task of prepared) {
+      const workspace = await createAgentWorkspace(runHome, task.id);
+      if (task.files) await seedFiles(workspace, task.files);
+      entries.push({ task, workspace });
+      summary.agents.push(pendingResult(task.id, workspace));
+    }
+    return this.runTurn(summary, runHome, entries, claudeBin, runOptions.signal);
+  }
+
+  /** Send `prompt` to every agent of a run (or the chosen ones), each resuming its own session in its own workspace. */
+  async continue(runId: string, prompt: string, continueOptions: ContinueOptions = {}): Promise<RunSummary> {
+    if (!prompt) throw new UsageError('continue: the prompt is empty');
+    validateId('run id', runId);
+    const summary = await readRun(this.workspaceRoot, runId);
+    const chosen = chooseAgents(summary, continueOptions.agents);
+    const entries: TurnEntry[] = chosen.map((previous) => {
+      const stored = summary.tasks.find((task) => task.id === previous.id) ?? { id: previous.id, prompt };
+      const task = this.withDefaults({ ...stored, prompt, files: {} });
+      const entry: TurnEntry = { task, workspace: previous.workspace };
+      if (previous.sessionId !== undefined) entry.resumeSessionId = previous.sessionId;
+      else if ((task.agent ?? 'claude') === 'claude') entry.skip = 'no session to continue: its first turn ended before claude started a session';
+      return entry;
+    });
+    const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
+    summary.status = 'running';
+    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, continueOptions.signal, prompt);
+  }
+
+  private async runTurn(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal?: AbortSignal, prompt?: string): Promise<RunSummary> {
+    const runner = await createRunTurnRunner({
+      summary,
+      runHome,
+      claudeBin,
+      listeners: this.listeners,
+      simulate: this.options.simulate === true ? {} : this.options.simulate || (summary.simulated ? {} : undefined),
+      inheritedEnv: this.options.inheritedEnv ?? process.env,
+      env: this.options.env ?? {},
+      envAllow: this.options.envAllow,
+      killGraceMs: this.options.killGraceMs,
+      concurrency: this.options.concurrency ?? defaultConcurrency(entries.length),
+      signal: combineSignals(this.options.signal, signal),
+    });
+    return runner.run(entries, prompt);
+  }
+
+  private withDefaults(task: AgentTask): AgentTask {
+    const withDefaults: AgentTask = { ...task };
+    if (withDefaults.timeoutMs === undefined && this.options.timeoutMs !== undefined) withDefaults.timeoutMs = this.options.timeoutMs;
+    if (withDefaults.idleTimeoutMs === undefined && this.options.idleTimeoutMs !== undefined) withDefaults.idleTimeoutMs = this.options.idleTimeoutMs;
+    return withDefaults;
+  }
+
+  /** Resolve the claude binary up front (a UsageError before anything is created) when any task needs it. */
+  private claudeBinFor(tasks: readonly AgentTask[]): string | undefined {
+    if (!tasks.some((task) => (task.agent ?? 'claude') === 'claude')) return undefined;
+    return resolveClaudeBin(this.options.claudeBin, this.options.inheritedEnv ?? process.env);
+  }
+}
+
+function chooseAgents(summary: RunSummary, wanted: string[] | undefined): AgentResult[] {
+  if (!wanted || wanted.length === 0) return summary.agents;
+  const known = new Map(summary.agents.map((agent) => [agent.id, agent]));
+  return wanted.map((id) => {
+    const agent = known.get(id);
+    if (!agent) throw new UsageError(`run ${summary.runId} has no agent "${id}"; its agents are: ${[...known.keys()].join(', ')}`);
+    return agent;
+  });
+}
+
+function pendingResult(id: string, workspace: string): AgentResult {
+  const now = new Date().toISOString();
+  return { id, status: 'pending', workspace, costUsd: 0, usage: computeTotals([], 0, 1).usage, durationMs: 0, attempts: 0, startedAt: now, endedAt: now };
+}
+
+/** Tasks are kept in run.json for continue/resume; secret env values and seeded file bodies are not. */
+function storableTask(task: AgentTask): AgentTask {
+  const stored: AgentTask = { ...task };
+  if (task.env) stored.env = redactEnvMap(task.env);
+  if (task.files) stored.files = {};
+  return stored;
+}
+
+function combineSignals(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  if (present.length <= 1) return present[0];
+  return AbortSignal.any(present);
+}

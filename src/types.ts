@@ -1,0 +1,133 @@
+// The data shapes every module shares: what an agent is asked (AgentTask), what came
+// back (AgentResult, the same shape whether it worked or not) and the run summary.
+
+export type AgentKind = 'claude' | 'command';
+
+/** What one agent is asked to do. Everything except `id` and `prompt` is optional. */
+export interface AgentTask {
+  id: string;
+  prompt: string;
+  agent?: AgentKind;
+  /** For `agent: 'command'`: the program and its arguments; the prompt is appended unless `promptArg` is false. */
+  command?: string[];
+  promptArg?: boolean;
+  model?: string;
+  systemPrompt?: string;
+  appendSystemPrompt?: string;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  permissionMode?: PermissionMode;
+  maxTurns?: number;
+  maxBudgetUsd?: number;
+  addDirs?: string[];
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Files to write into the agent's workspace before it starts: relative path -> content. */
+  files?: Record<string, string>;
+  dependsOn?: string[];
+  priority?: number;
+}
+
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk'] as const;
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
+
+/** Final states, plus 'pending'/'running' which only appear in run.json while a run is under way (or was killed). */
+export type AgentStatus = 'succeeded' | 'failed' | 'timeout' | 'cancelled' | 'skipped' | 'pending' | 'running';
+export const FINAL_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped'] as const;
+export type FailureReason =
+  | 'spawn'
+  | 'exit'
+  | 'timeout'
+  | 'idle'
+  | 'canceled'
+  | 'protocol'
+  | 'rate-limit'
+  | 'api'
+  | 'dependency'
+  | 'no-session';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+}
+
+export interface AgentError {
+  reason: FailureReason;
+  message: string;
+  /** HTTP status the agent's API reported, when it reported one. */
+  apiStatus?: number;
+}
+
+export interface AgentResult {
+  id: string;
+  status: AgentStatus;
+  sessionId?: string;
+  workspace: string;
+  result?: string;
+  costUsd: number;
+  usage: Usage;
+  numTurns?: number;
+  durationMs: number;
+  /** Time the agent's CLI says it spent waiting for the model API. */
+  durationApiMs?: number;
+  attempts: number;
+  startedAt: string;
+  endedAt: string;
+  exitCode?: number;
+  signal?: string;
+  error?: AgentError;
+  /** Last lines of stderr, bounded; kept for diagnosis of failures. */
+  stderrTail?: string;
+  /** Claude's own API retries seen in its stream (system/api_retry lines). */
+  apiRetries?: number;
+}
+
+export interface Totals {
+  costUsd: number;
+  wallMs: number;
+  agentMs: number;
+  speedup: number;
+  efficiency: number;
+  concurrency: number;
+  succeeded: number;
+  failed: number;
+  usage: Usage;
+}
+
+/** One round of prompts: the first spawn is turn 1, each `continue` adds one. */
+export interface TurnSummary {
+  turn: number;
+  prompt?: string;
+  startedAt: string;
+  endedAt: string;
+  agents: AgentResult[];
+  totals: Totals;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** The run summary: what `--json` prints and what `run.json` holds. */
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string;
+  simulated: boolean;
+  /** Version string of the agent CLI, when it could be read. */
+  agentVersion?: string;
+  /** Latest known result of every agent (across turns). */
+  agents: AgentResult[];
+  /** Totals of the latest turn. */
+  totals: Totals;
+  turns: TurnSummary[];
+  /** The tasks as given (secrets removed), so resume and continue can rebuild them. */
+  tasks: AgentTask[];
+  workspaceRoot: string;
+  /** Settings continuation needs: agents must resume with the same Claude config dir. */
+  claudeConfigDir?: string;
+}
+
+export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 });
