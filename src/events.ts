@@ -13,7 +13,8 @@ export type HerdEvent =
   | (Base & { type: 'agent.queued'; agentId: string; turn: number })
   | (Base & { type: 'agent.start'; agentId: string; turn: number; attempt: number; workspace: string; pid?: number })
   | (Base & { type: 'agent.session'; agentId: string; sessionId: string; model?: string })
-  | (Base & { type: 'agent.output'; agentId: string; kind: string })
+  /** `excerpt`: optional short, redacted, single-line tail of the latest text the agent printed (for live progress). */
+  | (Base & { type: 'agent.output'; agentId: string; kind: string; excerpt?: string })
   | (Base & { type: 'agent.tool'; agentId: string; tool: string })
   | (Base & { type: 'agent.retry'; agentId: string; attempt: number; status?: number; delayMs?: number; source: 'agent' | 'herd' })
   | (Base & { type: 'agent.end'; agentId: string; turn: number; result: AgentResult })

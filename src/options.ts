@@ -90,14 +90,13 @@ export const taskFileTaskSchema = z
 
 export type TaskFileTask = z.infer<typeof taskFileTaskSchema>;
 
-const taskFileSchema = z.union([
-  z.array(taskFileTaskSchema),
-  z.object({ defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(), tasks: z.array(taskFileTaskSchema).min(1) }).strict(),
-]);
+const taskListSchema = z.array(taskFileTaskSchema);
+const taskDocumentSchema = z.object({ defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(), tasks: z.array(taskFileTaskSchema).min(1) }).strict();
 
-/** Validate a parsed task file; every problem names the task and field. */
+/** Validate a parsed task file (a list of tasks, or {defaults, tasks}); every problem names the task and field. */
 export function tasksFromFileContent(content: unknown, source: string): AgentTask[] {
-  const parsed = taskFileSchema.safeParse(content);
+  // Two schemas picked by shape rather than one union: a union's error would only say "invalid input".
+  const parsed = Array.isArray(content) ? taskListSchema.safeParse(content) : taskDocumentSchema.safeParse(content);
   if (!parsed.success) throw new UsageError(`${source}: ${describeZodIssue(parsed.error.issues[0], content)}`);
   const { defaults, tasks } = Array.isArray(parsed.data) ? { defaults: {}, tasks: parsed.data } : { defaults: parsed.data.defaults ?? {}, tasks: parsed.data.tasks };
   if (tasks.length === 0) throw new UsageError(`${source}: the file has no tasks`);

@@ -12,7 +12,6 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return exitCode;

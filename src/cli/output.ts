@@ -4,6 +4,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { HerdEvent, HerdEventListener } from '../events.js';
 import { createPlainProgress } from '../report/progress-plain.js';
+import { createTtyProgress, type TtyProgress } from '../report/progress-tty.js';
 
 export const writeOut = (text: string) => process.stdout.write(text);
 export const writeErr = (text: string) => process.stderr.write(text);
@@ -13,10 +14,17 @@ export interface EventSinks {
   close(): Promise<void>;
 }
 
-/** Progress lines unless --quiet, plus every event as a JSON line when --events is given. */
-export function createEventSinks(flags: { quiet?: boolean; events?: string }): EventSinks {
+/**
+ * Progress unless --quiet (a live area on a terminal, timestamped lines otherwise), plus every
+ * event as a JSON line when --events is given.
+ */
+export function createEventSinks(flags: { quiet?: boolean; events?: string }, env: NodeJS.ProcessEnv = process.env): EventSinks {
   const listeners: HerdEventListener[] = [];
-  if (!flags.quiet) listeners.push(createPlainProgress(writeErr));
+  let live: TtyProgress | undefined;
+  if (!flags.quiet && wantsLiveProgress(flags, env)) {
+    live = createTtyProgress(process.stderr, { color: wantsColor(env), hideCursor: true });
+    listeners.push(live.listener);
+  } else if (!flags.quiet) listeners.push(createPlainProgress(writeErr));
   let file: WriteStream | undefined;
   if (flags.events !== undefined) {
     const write = flags.events === '-' ? writeErr : ((file = createWriteStream(flags.events, { flags: 'a', mode: 0o600 })), (text: string) => file!.write(text));
@@ -26,8 +34,21 @@ export function createEventSinks(flags: { quiet?: boolean; events?: string }): E
     listener: (event) => {
       for (const listener of listeners) listener(event);
     },
-    close: () => new Promise((resolve) => (file ? file.end(resolve) : resolve())),
+    close: () => {
+      live?.stop();
+      return new Promise((resolve) => (file ? file.end(resolve) : resolve()));
+    },
   };
+}
+
+/** Redrawing in place needs a real terminal, and --events - shares stderr: lines would tear the area. */
+function wantsLiveProgress(flags: { events?: string }, env: NodeJS.ProcessEnv): boolean {
+  return process.stderr.isTTY === true && env.TERM !== 'dumb' && flags.events !== '-';
+}
+
+/** https://no-color.org: any non-empty NO_COLOR turns colour off. */
+export function wantsColor(env: NodeJS.ProcessEnv): boolean {
+  return !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 export function printJson(value: unknown): void {

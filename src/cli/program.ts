@@ -26,6 +26,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('herd')
     .description('Run many command-line coding agents (Claude Code, any command) at once, each in its own workspace, and keep every answer, session, cost and timing.')
     .version(process.env.npm_package_version ?? '0.1.0')
+    // Set before the subcommands are added: they inherit it, so parse errors reach main() (exit 2).
+    .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(

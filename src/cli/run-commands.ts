@@ -1,7 +1,6 @@
 // `herd spawn` and `herd continue`: build the supervisor from flags, run with Ctrl-C
 // handling and progress, print the account, and return the exit code.
 
-import { UsageError } from '../errors.js';
 import { parseDuration, parseEnvAssignment, parsePositiveInt } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor.js';
@@ -45,8 +44,8 @@ function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
   if (flags.concurrency !== undefined) options.concurrency = parsePositiveInt('-c/--concurrency', flags.concurrency, 1000);
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
   if (flags.claudeBin !== undefined) options.claudeBin = flags.claudeBin;
-  if (flags.simulateLatency !== undefined && !flags.simulate) throw new UsageError('--simulate-latency needs --simulate');
-  if (flags.simulate) options.simulate = flags.simulateLatency === undefined ? {} : { latencyMs: parseDuration('--simulate-latency', flags.simulateLatency) };
+  // --simulate-latency implies --simulate: it means nothing against a real API.
+  if (flags.simulate || flags.simulateLatency !== undefined) options.simulate = flags.simulateLatency === undefined ? {} : { latencyMs: parseDuration('--simulate-latency', flags.simulateLatency) };
   if (flags.env?.length) options.env = Object.fromEntries(flags.env.map((assignment) => parseEnvAssignment('--env', assignment)));
   if (flags.envAllow?.length) options.envAllow = flags.envAllow.flatMap((names) => names.split(',')).filter(Boolean);
   if (flags.killGrace !== undefined) options.killGraceMs = parseDuration('--kill-grace', flags.killGrace);

@@ -77,7 +77,8 @@ export class TailBuffer {
   push(chunk: Buffer): void {
     this.chunks.push(Buffer.from(chunk));
     this.bytes += chunk.length;
-    while (this.bytes > this.maxBytes && this.chunks.length > 1) {
+    // Drop whole chunks only while what remains still covers the last maxBytes.
+    while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.length >= this.maxBytes) {
       this.bytes -= this.chunks.shift()!.length;
     }
   }

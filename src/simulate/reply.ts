@@ -28,8 +28,8 @@ function headerLine(agent: string, conversation: Conversation): string {
 }
 
 function toolLine(outcomes: ToolOutcome[]): string {
-  const parts = outcomes.map((o) => `${o.name} ${o.isError ? 'failed' : 'ok'}${o.summary ? ` (${o.summary})` : ''}`);
-  return `Tool results: ${parts.join('; ')}.`;
+  const parts = outcomes.map((o) => `${o.name} ${o.isError ? 'failed' : 'ok'}${o.summary ? `: ${o.summary}` : ''}`);
+  return `Tool results: ${parts.join('; ')}`;
 }
 
 /** Up to 8 words, so the quote stays short but recognisable. */
@@ -42,15 +42,16 @@ export function firstWords(text: string, count = 8): string {
 const STOPWORDS = new Set([
   'about', 'please', 'write', 'could', 'would', 'should', 'there', 'their', 'which', 'what',
   'with', 'from', 'that', 'this', 'make', 'give', 'tell', 'some', 'short', 'into', 'your',
+  'and', 'the', 'for', 'you', 'now', 'one', 'how', 'why', 'who', 'are', 'can', 'its', 'too', 'any',
 ]);
 
-/** "Write a haiku about rivers" → "rivers"; otherwise the last meaningful word. */
+/** "Write a haiku about rivers" → "rivers"; otherwise the last meaningful word, or "the task". */
 export function topicOf(prompt: string): string {
   const about = /\babout\s+([^.!?\n,;:]+)/i.exec(prompt)?.[1];
   if (about) return about.trim().split(/\s+/).slice(0, 4).join(' ');
-  const words = prompt.toLowerCase().match(/[a-z][a-z'-]{3,}/g) ?? [];
+  const words = prompt.toLowerCase().match(/[a-z][a-z'-]{2,}/g) ?? [];
   const meaningful = words.filter((w) => !STOPWORDS.has(w));
-  return meaningful[meaningful.length - 1] ?? 'this';
+  return meaningful[meaningful.length - 1] ?? 'the task';
 }
 
 type Pick = <T>(items: readonly T[]) => T;
@@ -71,8 +72,8 @@ function seededPicker(parts: unknown[]): Pick {
 
 const ADJECTIVES = ['quiet', 'silver', 'slow', 'distant', 'pale', 'restless', 'golden', 'hidden', 'bright', 'cold', 'gentle', 'ancient'];
 const TIMES = ['at dawn', 'at dusk', 'in rain', 'by moonlight', 'in winter', 'at noon'];
-const CREATURES = ['a heron', 'one swallow', 'a grey fox', 'small fish', 'a lone crow', 'two moths'];
-const MOTIONS = ['drifting through', 'waiting by', 'listening to', 'circling over', 'sleeping near'];
+const CREATURES = ['a heron', 'one swallow', 'a fox', 'small fish', 'a crow', 'two moths'];
+const MOTIONS = ['drifting through', 'waiting by', 'beside', 'circling over', 'asleep in'];
 const PLACES = ['the reeds', 'the old stones', 'the long shadows', 'the morning fog', 'the open field'];
 const ENDINGS = ['the stones remember', 'and then, only rain', 'the year turns over', 'nothing stays the same', 'a bell, far away', 'light finds its way home'];
 

@@ -1,0 +1,165 @@
+// Drawing the live progress as text: one line per running agent plus the overall line, each
+// cut to the terminal's width, and the permanent line an agent leaves when it ends. Pure
+// (snapshot + time + width in, text out); progress-tty.ts decides when to draw.
+
+import { firstLine, formatMs, formatUsd } from './format.js';
+import { countAgents, estimateRemainingMs, isActive, type LiveAgent, type LiveSnapshot, type LiveState } from './progress-state.js';
+
+export interface FrameOptions {
+  /** Terminal columns; lines are kept one shorter so the cursor never wraps. */
+  width: number;
+  /** Terminal rows: the frame never grows taller than this minus one. */
+  height: number;
+  color: boolean;
+}
+
+type Tone = 'green' | 'red' | 'yellow' | 'cyan' | 'dim' | 'bold' | undefined;
+interface Segment {
+  text: string;
+  tone?: Tone;
+}
+
+const ANSI: Record<Exclude<Tone, undefined>, [number, number]> = {
+  green: [32, 39],
+  red: [31, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+};
+
+const STATE_TONE: Record<LiveState, Tone> = {
+  queued: 'dim',
+  running: 'cyan',
+  retrying: 'yellow',
+  succeeded: 'green',
+  failed: 'red',
+  timeout: 'red',
+  cancelled: 'yellow',
+  skipped: 'dim',
+};
+
+const ID_WIDTH_MAX = 24;
+const BAR_WIDTH = 20;
+
+/** The live area: running agents (as many as fit), then the overall line. */
+export function renderFrame(snapshot: LiveSnapshot, nowTs: number, options: FrameOptions): string {
+  const idWidth = idColumnWidth(snapshot.agents);
+  const running = snapshot.agents.filter(isActive);
+  const footer = [overallLine(snapshot, nowTs, options.width), ...waitingLines(snapshot, nowTs)];
+  const room = Math.max(0, options.height - 1 - footer.length);
+  const shown = running.length > room ? running.slice(0, Math.max(0, room - 1)) : running;
+  const lines = shown.map((agent) => agentLine(agent, nowTs, idWidth));
+  if (shown.length < running.length) lines.push([{ text: `  … and ${running.length - shown.length} more running`, tone: 'dim' }]);
+  return [...lines, ...footer].map((line) => paint(fit(line, options.width - 1), options.color)).join('\n');
+}
+
+/** The line an agent leaves above the live area when it ends. */
+export function renderEndLine(agent: LiveAgent, idWidth: number, options: Pick<FrameOptions, 'width' | 'color'>): string {
+  const segments: Segment[] = [
+    { text: `${truncateId(agent.id, idWidth).padEnd(idWidth)}  ` },
+    { text: agent.state.padEnd(9), tone: STATE_TONE[agent.state] },
+    { text: `${formatMs(agent.durationMs ?? 0).padStart(6)}  ${formatUsd(agent.costUsd ?? 0).padStart(7)}` },
+  ];
+  if (agent.numTurns !== undefined) segments.push({ text: `  ${plural(agent.numTurns, 'turn')}` });
+  if (agent.retries > 0) segments.push({ text: `  ${plural(agent.retries, 'retry', 'retries')}`, tone: 'yellow' });
+  const detail = firstLine(clean(agent.detail ?? ''), 200);
+  if (detail) segments.push({ text: `  ${detail}`, tone: agent.state === 'succeeded' ? 'dim' : undefined });
+  return paint(fit(segments, options.width - 1), options.color);
+}
+
+export function idColumnWidth(agents: readonly LiveAgent[]): number {
+  return Math.min(ID_WIDTH_MAX, Math.max(5, ...agents.map((agent) => [...agent.id].length)));
+}
+
+function agentLine(agent: LiveAgent, nowTs: number, idWidth: number): Segment[] {
+  const elapsedMs = nowTs - (agent.startedTs ?? nowTs);
+  const segments: Segment[] = [
+    { text: '  ' },
+    { text: truncateId(agent.id, idWidth).padEnd(idWidth), tone: 'bold' },
+    { text: '  ' },
+    { text: agent.state.padEnd(8), tone: STATE_TONE[agent.state] },
+    { text: `  ${formatElapsed(elapsedMs).padStart(6)}` },
+    { text: `  ${plural(agent.messages, 'turn').padEnd(8)}`, tone: 'dim' },
+  ];
+  if (agent.attempt > 1) segments.push({ text: `  attempt ${agent.attempt}`, tone: 'yellow' });
+  if (agent.costUsd !== undefined) segments.push({ text: `  ${formatUsd(agent.costUsd)}` });
+  if (agent.activity) segments.push({ text: `  ${clean(agent.activity)}` });
+  if (agent.excerpt) segments.push({ text: `  ${clean(agent.excerpt)}`, tone: 'dim' });
+  return segments;
+}
+
+function overallLine(snapshot: LiveSnapshot, nowTs: number, width: number): Segment[] {
+  const counts = countAgents(snapshot);
+  const remainingMs = estimateRemainingMs(snapshot, nowTs);
+  const segments: Segment[] = [];
+  // The bar is the first thing to go on a narrow terminal: the counts matter more.
+  if (width >= 70) segments.push({ text: `${progressBar(counts.done, counts.total)} ` });
+  segments.push(
+    { text: `${counts.done}/${counts.total} done`, tone: 'bold' },
+    { text: ' · ' },
+    { text: `${counts.failed} failed`, tone: counts.failed > 0 ? 'red' : 'dim' },
+    { text: ` · ${counts.running} running · ${counts.queued} queued · ${formatUsd(counts.costUsd)} · ${formatElapsed(nowTs - snapshot.startedTs)}` },
+  );
+  if (!snapshot.ended) segments.push({ text: ` · ETA ${remainingMs === undefined ? '?' : `~${formatElapsed(remainingMs)}`}`, tone: 'dim' });
+  return segments;
+}
+
+function waitingLines(snapshot: LiveSnapshot, nowTs: number): Segment[][] {
+  if (snapshot.waitingUntilTs === undefined || snapshot.waitingUntilTs <= nowTs || snapshot.ended) return [];
+  return [[{ text: `waiting ${formatElapsed(snapshot.waitingUntilTs - nowTs)} before starting more agents: ${clean(snapshot.waitingReason ?? '')}`, tone: 'yellow' }]];
+}
+
+function progressBar(done: number, total: number): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+}
+
+/** Whole seconds: a live clock that shows tenths flickers without saying more. */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+const plural = (count: number, word: string, words = `${word}s`) => `${count} ${count === 1 ? word : words}`;
+
+function truncateId(id: string, width: number): string {
+  const chars = [...id];
+  return chars.length <= width ? id : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+/** Agent text may carry escape sequences or newlines; on a live terminal they would be garbage. */
+export function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+}
+
+/** Cut segments to `width` visible characters (code points), keeping their tones. */
+function fit(segments: Segment[], width: number): Segment[] {
+  const out: Segment[] = [];
+  let left = Math.max(0, width);
+  for (const segment of segments) {
+    const chars = [...segment.text];
+    if (chars.length <= left) {
+      out.push(segment);
+      left -= chars.length;
+      continue;
+    }
+    if (left > 0) out.push({ ...segment, text: `${chars.slice(0, left - 1).join('')}…` });
+    break;
+  }
+  return out;
+}
+
+function paint(segments: Segment[], color: boolean): string {
+  return segments
+    .map(({ text, tone }) => {
+      if (!color || !tone) return text;
+      const [open, close] = ANSI[tone];
+      return `\u001b[${open}m${text}\u001b[${close}m`;
+    })
+    .join('');
+}

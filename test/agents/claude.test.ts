@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createProgress, type ProcessExit } from '../../src/agents/adapter.js';
+import { buildClaudeArgs, judgeClaude, parseClaudeLine } from '../../src/agents/claude.js';
+import { fixture } from '../helpers.js';
+
+/** Feed a recorded transcript through the parser, as the process module would. */
+function parseTranscript(name: string) {
+  const progress = createProgress();
+  const signals = readFileSync(fixture(`transcripts/${name}.jsonl`), 'utf8')
+    .split('\n')
+    .flatMap((line) => parseClaudeLine(line, progress));
+  const exitCode = Number(readFileSync(fixture(`transcripts/${name}.exit`), 'utf8').replace(/\D+/g, ''));
+  const exit: ProcessExit = { exitCode, stderrTail: '', oversizedLines: 0 };
+  return { progress, signals, outcome: judgeClaude(progress, exit) };
+}
+
+describe('claude stream-json parsing (recorded transcripts)', () => {
+  it('reads session, answer, cost, usage and turns from a success', () => {
+    const { progress, signals, outcome } = parseTranscript('success');
+    expect(outcome).toEqual({ status: 'succeeded' });
+    expect(progress.sessionId).toBe('21fd2d23-7a92-405e-9d90-c6b4fc16af26');
+    expect(progress.result).toBe('stand-in reply 14');
+    expect(progress.costUsd).toBe(0.001);
+    expect(progress.usage).toEqual({ inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheCreationTokens: 0 });
+    expect(progress.numTurns).toBe(1);
+    expect(progress.durationApiMs).toBe(45);
+    expect(progress.agentVersion).toBe('2.1.197');
+    expect(signals.filter((signal) => signal.kind === 'session')).toHaveLength(1);
+  });
+
+  it('reports tool uses', () => {
+    const { signals, outcome } = parseTranscript('tool-write');
+    expect(outcome.status).toBe('succeeded');
+    expect(signals).toContainEqual({ kind: 'tool', tool: 'Write' });
+  });
+
+  it('turns api_retry lines into retry signals and still succeeds', () => {
+    const { progress, signals, outcome } = parseTranscript('retry-429-then-success');
+    expect(outcome.status).toBe('succeeded');
+    expect(progress.apiRetries).toBe(2);
+    expect(signals.filter((signal) => signal.kind === 'retry')).toEqual([
+      expect.objectContaining({ kind: 'retry', attempt: 1, status: 429 }),
+      expect.objectContaining({ kind: 'retry', attempt: 2, status: 429 }),
+    ]);
+  });
+
+  it('judges by is_error: an API 500 with subtype "success" is a failure', () => {
+    const { outcome } = parseTranscript('api-error-500');
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ reason: 'api', apiStatus: 500 });
+    expect(outcome.error?.message).toMatch(/API error 500/);
+  });
+
+  it('classifies 400 as an api failure and max turns as an exit with its subtype', () => {
+    expect(parseTranscript('bad-request-400').outcome.error).toMatchObject({ reason: 'api', apiStatus: 400 });
+    const maxTurns = parseTranscript('error-max-turns').outcome;
+    expect(maxTurns.status).toBe('failed');
+    expect(maxTurns.error?.message).toMatch(/error_max_turns/);
+  });
+
+  it('reports a bad resume id as a failure with its message', () => {
+    const { outcome } = parseTranscript('resume-unknown-session');
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.message).toMatch(/error_during_execution/);
+  });
+
+  it('counts garbage without throwing', () => {
+    const progress = createProgress();
+    for (const line of ['not json', '{"type":', '\u0000\uFFFD', '[1,2]', 'null', '']) parseClaudeLine(line, progress);
+    expect(progress.garbageLines).toBe(5);
+    expect(judgeClaude(progress, { exitCode: 0, stderrTail: '', oversizedLines: 0 }).error).toMatchObject({ reason: 'protocol' });
+  });
+
+  it('explains a non-zero exit without a result using stderr', () => {
+    const outcome = judgeClaude(createProgress(), { exitCode: 3, stderrTail: 'boom\nsegfault here\n', oversizedLines: 0 });
+    expect(outcome.error).toEqual({ reason: 'exit', message: 'claude exited with code 3: segfault here' });
+  });
+
+  it('lets herd-side reasons win (timeout, idle, cancel, spawn)', () => {
+    const progress = createProgress();
+    expect(judgeClaude(progress, { killedBecause: 'timeout', signal: 'SIGTERM', stderrTail: '', oversizedLines: 0 }).status).toBe('timeout');
+    expect(judgeClaude(progress, { killedBecause: 'idle', stderrTail: '', oversizedLines: 0 }).error?.reason).toBe('idle');
+    expect(judgeClaude(progress, { killedBecause: 'canceled', stderrTail: '', oversizedLines: 0 }).status).toBe('cancelled');
+    expect(judgeClaude(progress, { spawnError: 'ENOENT', stderrTail: '', oversizedLines: 0 }).error?.reason).toBe('spawn');
+  });
+});
+
+describe('claude argv', () => {
+  it('puts the prompt last after -- so a leading dash is not an option', () => {
+    const args = buildClaudeArgs({ id: 'a', prompt: '-rf $(whoami) `x` "q"' }, {});
+    expect(args.slice(0, 4)).toEqual(['-p', '--output-format', 'stream-json', '--verbose']);
+    expect(args.slice(-2)).toEqual(['--', '-rf $(whoami) `x` "q"']);
+  });
+
+  it('maps every per-agent option to its flag', () => {
+    const args = buildClaudeArgs(
+      {
+        id: 'a',
+        prompt: 'p',
+        model: 'sonnet',
+        systemPrompt: 'You are a poet',
+        appendSystemPrompt: 'Be brief',
+        allowedTools: ['Read', 'Write'],
+        disallowedTools: ['Bash'],
+        permissionMode: 'acceptEdits',
+        maxTurns: 3,
+        maxBudgetUsd: 0.5,
+        addDirs: ['/tmp/shared'],
+      },
+      { resumeSessionId: 'abc' },
+    );
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(flag('--resume')).toBe('abc');
+    expect(flag('--model')).toBe('sonnet');
+    expect(flag('--system-prompt')).toBe('You are a poet');
+    expect(flag('--append-system-prompt')).toBe('Be brief');
+    expect(flag('--allowedTools')).toBe('Read,Write');
+    expect(flag('--disallowedTools')).toBe('Bash');
+    expect(flag('--permission-mode')).toBe('acceptEdits');
+    expect(flag('--max-turns')).toBe('3');
+    expect(flag('--max-budget-usd')).toBe('0.5');
+    expect(flag('--add-dir')).toBe('/tmp/shared');
+  });
+});

@@ -1,0 +1,97 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeClaude, makeTempDir, runCli } from '../helpers.js';
+
+let root: { path: string; cleanup: () => Promise<void> };
+beforeEach(async () => {
+  root = await makeTempDir();
+});
+afterEach(async () => {
+  await root.cleanup();
+});
+
+const herd = (args: string[], input?: string) => runCli([...args], { env: { HERD_HOME: root.path, HERD_CLAUDE_BIN: fakeClaude }, ...(input === undefined ? {} : { input }) });
+
+describe('herd CLI', () => {
+  it('exit 0 and exactly one JSON document on stdout with --json', async () => {
+    const run = await herd(['spawn', 'mode:ok hello', '-n', '3', '--json']);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.agents.map((agent: { id: string }) => agent.id)).toEqual(['agent-1', 'agent-2', 'agent-3']);
+    expect(summary.totals).toMatchObject({ succeeded: 3, failed: 0 });
+    expect(run.stderr).toContain('agent-1 succeeded');
+    expect(run.stderr).toMatch(/speedup\s+\d+\.\d+x/);
+  });
+
+  it('exit 1 when an agent fails, and the table names it', async () => {
+    const tasks = path.join(root.path, 'tasks.json');
+    await writeFile(tasks, JSON.stringify([{ id: 'fine', prompt: 'mode:ok' }, { id: 'broken', prompt: 'mode:crash' }]));
+    const run = await herd(['spawn', '--tasks', tasks]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/broken\s+failed/);
+    expect(run.stderr).toMatch(/fine\s+succeeded/);
+  });
+
+  it.each([
+    [['spawn', 'x', '-n', '0'], /-n\/--count: expected a whole number from 1 to 1000, got "0"/],
+    [['spawn', 'x', '-n', 'abc'], /-n\/--count: expected a whole number .* got "abc"/],
+    [['spawn', 'x', '-c', '0'], /-c\/--concurrency: expected a whole number .* got "0"/],
+    [['spawn'], /missing prompt/],
+    [['spawn', '--tasks', '/no/such/tasks.yaml'], /--tasks: cannot read \/no\/such\/tasks.yaml: no such file/],
+    [['spawn', 'x', '--timeout', 'soon'], /--timeout: expected a duration like 500ms, 90s, 5m or 1h, got "soon"/],
+    [['spawn', 'x', '--bogus'], /unknown option '--bogus'/],
+    [['show', 'no-such-run'], /unknown run id "no-such-run"/],
+    [['continue', 'no-such-run', 'hi'], /unknown run id "no-such-run"/],
+    [['show', '../../etc'], /run id "..\/..\/etc" is not allowed/],
+  ])('exit 2 with one clear message and nothing created: %j', async (args, message) => {
+    const run = await herd(args as string[]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+    expect(await readdir(root.path)).toEqual([]);
+  });
+
+  it('names the task and field of a malformed task file', async () => {
+    const tasks = path.join(root.path, 'tasks.yaml');
+    await writeFile(tasks, 'tasks:\n  - id: ok\n    prompt: fine\n  - id: writer\n    prompt: hi\n    maxTurns: lots\n');
+    const run = await herd(['spawn', '--tasks', tasks]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/task 2 \(id "writer"\), field "maxTurns"/);
+    expect((await readdir(root.path)).filter((name) => name !== 'tasks.yaml')).toEqual([]);
+  });
+
+  it('lists, shows and cleans runs', async () => {
+    const spawned = JSON.parse((await herd(['spawn', 'mode:ok', '-n', '2', '--json', '-q'])).stdout);
+    const runs = await herd(['runs']);
+    expect(runs.code).toBe(0);
+    expect(runs.stdout).toContain(spawned.runId);
+    const show = await herd(['show', spawned.runId]);
+    expect(show.stdout).toMatch(/turn 1/);
+    expect(show.stdout).toMatch(/agent-2\s+succeeded/);
+    const shownJson = JSON.parse((await herd(['show', spawned.runId, '--json'])).stdout);
+    expect(shownJson.agents).toEqual(spawned.agents);
+    const clean = await herd(['clean', spawned.runId]);
+    expect(clean.code).toBe(0);
+    expect(await readdir(root.path)).toEqual([]);
+  });
+
+  it('continues a run from the command line and records the turn', async () => {
+    const spawned = JSON.parse((await herd(['spawn', 'mode:ok', '-n', '2', '--json', '-q'])).stdout);
+    const continued = await herd(['continue', spawned.runId, 'mode:ok more', '--agent', 'agent-2', '--json', '-q']);
+    expect(continued.code).toBe(0);
+    const summary = JSON.parse(continued.stdout);
+    expect(summary.turns).toHaveLength(2);
+    expect(summary.turns[1].agents).toHaveLength(1);
+    expect(summary.turns[1].agents[0].result).toContain(`resumed ${spawned.agents[1].sessionId}`);
+  });
+
+  it('passes a hostile prompt byte for byte, without a shell', async () => {
+    const prompt = `mode:echo-args -leading "double" 'single' $(whoami) \`id\` ; rm -rf / \n second line`;
+    const run = await herd(['spawn', '--prompt-file', '-', '--json', '-q'], prompt);
+    expect(run.code).toBe(0);
+    const echoed = JSON.parse(JSON.parse(run.stdout).agents[0].result);
+    expect(echoed.prompt).toBe(prompt);
+  });
+});

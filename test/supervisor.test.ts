@@ -1,0 +1,120 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HerdEvent } from '../src/events.js';
+import { readEvents } from '../src/store/run-store.js';
+import { Supervisor } from '../src/supervisor.js';
+import type { RunSummary } from '../src/types.js';
+import { fakeClaude, makeTempDir } from './helpers.js';
+
+let root: { path: string; cleanup: () => Promise<void> };
+beforeEach(async () => {
+  root = await makeTempDir();
+});
+afterEach(async () => {
+  await root.cleanup();
+});
+
+const supervisor = (events: HerdEvent[] = [], concurrency?: number) =>
+  new Supervisor({ workspaceRoot: root.path, claudeBin: fakeClaude, onEvent: (event) => events.push(event), ...(concurrency ? { concurrency } : {}) });
+
+describe('Supervisor.run with fake agents', () => {
+  it('isolates failures: crash, error result, garbage and no result fail with clear reasons while the others succeed', async () => {
+    const summary = await supervisor().run([
+      { id: 'good-1', prompt: 'mode:ok one' },
+      { id: 'crash', prompt: 'mode:crash' },
+      { id: 'error', prompt: 'mode:error-result' },
+      { id: 'garbage', prompt: 'mode:garbage' },
+      { id: 'silent', prompt: 'mode:no-result' },
+      { id: 'good-2', prompt: 'mode:ok two' },
+    ]);
+    const byId = Object.fromEntries(summary.agents.map((agent) => [agent.id, agent]));
+    expect(byId['good-1']).toMatchObject({ status: 'succeeded', result: 'fake answer to: mode:ok one', costUsd: 0.001 });
+    expect(byId['good-2']?.status).toBe('succeeded');
+    expect(byId['crash']).toMatchObject({ status: 'failed', exitCode: 3, error: { reason: 'exit' } });
+    expect(byId['crash']?.error?.message).toContain('segmentation fault (simulated crash)');
+    expect(byId['crash']?.sessionId).toMatch(/^fake-/);
+    expect(byId['error']).toMatchObject({ status: 'failed', error: { reason: 'api', apiStatus: 500 } });
+    expect(byId['garbage']).toMatchObject({ status: 'failed', error: { reason: 'protocol' } });
+    expect(byId['garbage']?.error?.message).toMatch(/without a result line \(\d+ unparseable lines\)/);
+    expect(byId['silent']).toMatchObject({ status: 'failed', error: { reason: 'protocol' } });
+    expect(summary.status).toBe('failed');
+    expect(summary.totals).toMatchObject({ succeeded: 2, failed: 4 });
+  });
+
+  it('gives each agent its own private workspace and writes run.json and events.jsonl', async () => {
+    const events: HerdEvent[] = [];
+    const summary = await supervisor(events).run([
+      { id: 'a', prompt: 'mode:ok', files: { 'notes/input.txt': 'seeded' } },
+      { id: 'b', prompt: 'mode:ok' },
+    ]);
+    const [a, b] = summary.agents;
+    expect(a!.workspace).toBe(path.join(root.path, summary.runId, 'a'));
+    expect(b!.workspace).toBe(path.join(root.path, summary.runId, 'b'));
+    expect((await stat(a!.workspace)).mode & 0o777).toBe(0o700);
+    expect(await readFile(path.join(a!.workspace, 'notes/input.txt'), 'utf8')).toBe('seeded');
+    const onDisk = JSON.parse(await readFile(path.join(root.path, summary.runId, 'run.json'), 'utf8')) as RunSummary;
+    expect(onDisk.agents).toEqual(summary.agents);
+    expect(onDisk.totals).toEqual(summary.totals);
+    expect(onDisk.status).toBe('succeeded');
+    expect((await stat(path.join(root.path, summary.runId, 'run.json'))).mode & 0o777).toBe(0o600);
+    const { events: logged } = await readEvents(path.join(root.path, summary.runId));
+    expect(logged.map((event) => event.type)).toEqual(expect.arrayContaining(['run.start', 'agent.start', 'agent.session', 'agent.end', 'run.end']));
+    expect(events.filter((event) => event.type === 'agent.end')).toHaveLength(2);
+  });
+
+  it('never runs more agents at once than the concurrency cap', async () => {
+    const events: HerdEvent[] = [];
+    let running = 0;
+    let peak = 0;
+    const cap = new Supervisor({
+      workspaceRoot: root.path,
+      claudeBin: fakeClaude,
+      concurrency: 2,
+      onEvent: (event) => {
+        if (event.type === 'agent.start') peak = Math.max(peak, ++running);
+        if (event.type === 'agent.end') running -= 1;
+        events.push(event);
+      },
+    });
+    const summary = await cap.run(Array.from({ length: 6 }, (_, index) => ({ id: `agent-${index + 1}`, prompt: 'mode:ok' })));
+    expect(summary.totals.succeeded).toBe(6);
+    expect(peak).toBe(2);
+    expect(summary.totals.concurrency).toBe(2);
+  });
+
+  it('continues every agent in its own workspace with its session, as a new turn', async () => {
+    const sup = supervisor();
+    const first = await sup.run([
+      { id: 'a', prompt: 'mode:ok first' },
+      { id: 'b', prompt: 'mode:crash' },
+    ]);
+    const second = await sup.continue(first.runId, 'mode:ok follow-up');
+    expect(second.turns).toHaveLength(2);
+    const [a, b] = second.turns[1]!.agents;
+    expect(a).toMatchObject({ id: 'a', status: 'succeeded', workspace: first.agents[0]!.workspace, sessionId: first.agents[0]!.sessionId });
+    expect(a!.result).toContain(`(resumed ${first.agents[0]!.sessionId})`);
+    // b crashed after its init line, so it has a session and is resumed too.
+    expect(b).toMatchObject({ id: 'b', status: 'succeeded' });
+    expect(second.turns[0]!.agents.map((agent) => agent.status)).toEqual(['succeeded', 'failed']);
+  });
+
+  it('continues only the chosen agents, and refuses an unknown one', async () => {
+    const sup = supervisor();
+    const first = await sup.run([
+      { id: 'a', prompt: 'mode:ok' },
+      { id: 'b', prompt: 'mode:ok' },
+    ]);
+    const second = await sup.continue(first.runId, 'mode:ok again', { agents: ['b'] });
+    expect(second.turns[1]!.agents.map((agent) => agent.id)).toEqual(['b']);
+    await expect(sup.continue(first.runId, 'x', { agents: ['nope'] })).rejects.toThrow(/has no agent "nope"/);
+  });
+
+  it('rejects bad tasks before creating anything', async () => {
+    await expect(supervisor().run([{ id: '../escape', prompt: 'x' }])).rejects.toThrow(/agent id/);
+    await expect(supervisor().run([{ id: 'a', prompt: 'x' }, { id: 'a', prompt: 'y' }])).rejects.toThrow(/used twice/);
+    await expect(supervisor().run([])).rejects.toThrow(/no tasks/);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(root.path)).toEqual([]);
+  });
+});
