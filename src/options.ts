@@ -37,6 +37,14 @@ export function parsePositiveInt(field: string, value: string | number, max = 10
   return number;
 }
 
+export function parseNonNegativeInt(field: string, value: string | number, max: number): number {
+  const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(number) || number < 0 || number > max) {
+    throw new UsageError(`${field}: expected a whole number from 0 to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
 export function parsePositiveNumber(field: string, value: string): number {
   const number = Number(value);
   if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(number > 0)) throw new UsageError(`${field}: expected a positive number, got ${JSON.stringify(value)}`);

@@ -9,12 +9,14 @@ import { createCommandAdapter } from './agents/command.js';
 import { buildAgentEnv } from './agent-env.js';
 import type { HerdEvent, HerdEventInput, HerdEventListener } from './events.js';
 import { runBounded } from './pool/pool.js';
+import { RateLimitGate, sleep } from './pool/rate-limit-gate.js';
+import { isTransientFailure, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { executeAgentTurn } from './run-agent.js';
 import { simulateEnv, startSimulateServer, type SimulateOptions, type SimulateServer } from './simulate/server.js';
 import { EventLog, RunFileWriter } from './store/run-store.js';
 import { computeTotals } from './totals.js';
-import { emptyUsage, type AgentResult, type AgentTask, type RunSummary, type TurnSummary } from './types.js';
+import { emptyUsage, type AgentResult, type AgentTask, type FailureReason, type RunSummary, type TurnSummary } from './types.js';
 
 export interface TurnEntry {
   task: AgentTask;
@@ -22,7 +24,22 @@ export interface TurnEntry {
   resumeSessionId?: string;
   /** Do not run; record as skipped with this reason. */
   skip?: string;
+  /** The error reason recorded with `skip` (default 'no-session'; a workflow uses 'dependency'). */
+  skipReason?: FailureReason;
+  /** Look at a finished result before it is recorded (a workflow judge whose answer names no winner becomes failed). */
+  check?: (result: AgentResult) => AgentResult;
 }
+
+/**
+ * Decides when each entry runs (default: all through the pool by priority). A workflow
+ * passes one that starts entries as their dependencies finish. `runOne` runs and records
+ * one entry exactly as the default does; `pool` holds the limits every start must respect.
+ */
+export type TurnScheduler = (
+  entries: TurnEntry[],
+  runOne: (entry: TurnEntry) => Promise<AgentResult>,
+  pool: { concurrency: number; beforeStart: () => Promise<void>; signal: AbortSignal | undefined },
+) => Promise<void>;
 
 export interface TurnRunnerOptions {
   summary: RunSummary;
@@ -36,7 +53,19 @@ export interface TurnRunnerOptions {
   killGraceMs: number | undefined;
   concurrency: number;
   signal: AbortSignal | undefined;
+  retry: RetryPolicy;
 }
+
+export interface TurnRunOptions {
+  /** The follow-up prompt of a continuation turn (turn 1 uses each task's own prompt). */
+  prompt?: string;
+  /** Finish the latest turn (herd resume) instead of starting a new one. */
+  resumeTurn?: boolean;
+  schedule?: TurnScheduler;
+}
+
+/** Without a Retry-After hint, how long a rate limit holds back new starts. */
+const DEFAULT_RATE_LIMIT_HOLD_MS = 5_000;
 
 /** Events that are not worth a disk write each (one per agent output line). */
 const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
@@ -69,59 +98,86 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     if (!NOT_LOGGED.has(event.type)) void log.append(event).catch(() => undefined);
   };
 
-  async function run(entries: TurnEntry[], prompt?: string): Promise<RunSummary> {
+  async function run(entries: TurnEntry[], turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
     const server = options.simulate ? await startSimulateServer(options.simulate) : undefined;
-    const turnNumber = summary.turns.length + 1;
     const started = performance.now();
-    const turn: TurnSummary = {
-      turn: turnNumber,
-      startedAt: new Date().toISOString(),
-      endedAt: new Date().toISOString(),
-      agents: [],
-      totals: computeTotals([], 0, 1),
-    };
-    if (prompt !== undefined) turn.prompt = prompt;
-    summary.turns.push(turn);
+    const turn = turnOptions.resumeTurn && summary.turns.length > 0 ? reopenTurn(summary.turns.at(-1)!, entries) : openTurn(entries, turnOptions.prompt);
     await writer.write(summary);
-    emit({ type: 'run.start', agents: entries.map((entry) => entry.task.id), turn: turnNumber, concurrency: options.concurrency, simulated: summary.simulated });
-    for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turnNumber });
+    emit({ type: 'run.start', agents: entries.map((entry) => entry.task.id), turn: turn.turn, concurrency: options.concurrency, simulated: summary.simulated });
+    for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turn.turn });
 
     try {
       // Results come back in the tasks' order, whatever order they finished in.
-      turn.agents = await runBounded(entries, (entry) => runEntry(entry, turn, server, redact), {
-        concurrency: options.concurrency,
-        priority: (entry) => entry.task.priority ?? 0,
-      });
+      const runOne = (entry: TurnEntry) => runEntry(entry, turn, server, redact);
+      const pool = { concurrency: options.concurrency, beforeStart: () => gate.wait(options.signal) };
+      if (turnOptions.schedule) await turnOptions.schedule(entries, runOne, { ...pool, signal: options.signal });
+      else await runBounded(entries, runOne, { ...pool, priority: (entry) => entry.task.priority ?? 0 });
+      turn.agents = orderLike(turn.planned, turn.agents);
     } finally {
       await server?.close();
     }
 
     turn.endedAt = new Date().toISOString();
-    turn.totals = computeTotals(turn.agents, performance.now() - started, options.concurrency);
+    turn.wallMs = (turn.wallMs ?? 0) + (performance.now() - started);
+    turn.totals = computeTotals(turn.agents, turn.wallMs, options.concurrency);
     summary.totals = turn.totals;
     summary.endedAt = turn.endedAt;
     summary.status = runStatus(summary.agents, options.signal);
     await writer.write(summary);
-    emit({ type: 'run.end', turn: turnNumber, summary });
+    emit({ type: 'run.end', turn: turn.turn, summary });
     await log.close();
     return summary;
+  }
+
+  const gate = new RateLimitGate((untilTs, reason) => emit({ type: 'run.waiting', untilTs, reason }));
+
+  function openTurn(entries: TurnEntry[], prompt: string | undefined): TurnSummary {
+    const now = new Date().toISOString();
+    const turn: TurnSummary = { turn: summary.turns.length + 1, startedAt: now, endedAt: now, planned: entries.map((entry) => entry.task.id), agents: [], totals: computeTotals([], 0, 1) };
+    if (prompt !== undefined) turn.prompt = prompt;
+    summary.turns.push(turn);
+    return turn;
+  }
+
+  /** Resume: the agents being run again leave the turn's results; the rest stay as they are. */
+  function reopenTurn(turn: TurnSummary, entries: TurnEntry[]): TurnSummary {
+    const rerun = new Set(entries.map((entry) => entry.task.id));
+    turn.agents = turn.agents.filter((agent) => !rerun.has(agent.id));
+    turn.planned = [...new Set([...(turn.planned ?? []), ...rerun])];
+    return turn;
   }
 
   async function runEntry(entry: TurnEntry, turn: TurnSummary, server: SimulateServer | undefined, redactText: Redactor): Promise<AgentResult> {
     const { task } = entry;
     let result: AgentResult;
     if (entry.skip !== undefined) {
-      result = notRun(entry, 'skipped', { reason: 'no-session', message: entry.skip });
+      result = notRun(entry, 'skipped', { reason: entry.skipReason ?? 'no-session', message: entry.skip });
     } else if (options.signal?.aborted) {
       result = notRun(entry, 'cancelled', { reason: 'canceled', message: 'not started: the run was cancelled' });
     } else {
       result = await runAgentNow(entry, turn.turn, server, redactText);
+      if (entry.check) result = entry.check(result);
     }
     await record(result, turn);
     return result;
   }
 
   async function runAgentNow(entry: TurnEntry, turnNumber: number, server: SimulateServer | undefined, redactText: Redactor): Promise<AgentResult> {
+    let result: AgentResult | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      const attemptResult = await runAttempt(entry, turnNumber, attempt, server, redactText);
+      result = result ? mergeAttempts(result, attemptResult) : attemptResult;
+      if (attemptResult.error?.reason === 'rate-limit') gate.hold(retryDelayMs(attempt, options.retry, lastRetryHintMs.get(entry.task.id) ?? DEFAULT_RATE_LIMIT_HOLD_MS), `${entry.task.id} hit a rate limit`);
+      if (attempt > options.retry.retries || options.signal?.aborted || !isTransientFailure(attemptResult, options.retry)) return result;
+      const delayMs = retryDelayMs(attempt, options.retry, lastRetryHintMs.get(entry.task.id));
+      const retry: HerdEventInput = { type: 'agent.retry', agentId: entry.task.id, attempt: attempt + 1, delayMs, source: 'herd' };
+      if (attemptResult.error?.apiStatus !== undefined) retry.status = attemptResult.error.apiStatus;
+      emit(retry);
+      await sleep(delayMs, options.signal);
+    }
+  }
+
+  async function runAttempt(entry: TurnEntry, turnNumber: number, attempt: number, server: SimulateServer | undefined, redactText: Redactor): Promise<AgentResult> {
     const { task } = entry;
     const tag = `${summary.runId}/${task.id}/${randomBytes(4).toString('hex')}`;
     const simulated = server ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` } : undefined;
@@ -133,12 +189,13 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       tag,
     });
     markRunning(task.id);
-    emit({ type: 'agent.start', agentId: task.id, turn: turnNumber, attempt: 1, workspace: entry.workspace });
+    emit({ type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace });
     return executeAgentTurn(task, {
       adapter: adapterFor(task),
       workspace: entry.workspace,
       env,
       tag,
+      attempt,
       redact: redactText,
       ...(entry.resumeSessionId === undefined ? {} : { resumeSessionId: entry.resumeSessionId }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -146,6 +203,9 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       onSignal: (signal) => emitSignal(task.id, signal),
     });
   }
+
+  /** The latest Retry-After-like hint per agent: the delay claude announced in its last api_retry line. */
+  const lastRetryHintMs = new Map<string, number>();
 
   function emitSignal(agentId: string, signal: ParsedSignal): void {
     switch (signal.kind) {
@@ -163,6 +223,8 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
         emit({ type: 'agent.tool', agentId, tool: signal.tool });
         return;
       case 'retry': {
+        if (signal.delayMs !== undefined) lastRetryHintMs.set(agentId, signal.delayMs);
+        if (signal.status === 429 || signal.status === 529) gate.hold(signal.delayMs ?? DEFAULT_RATE_LIMIT_HOLD_MS, `${agentId} got HTTP ${signal.status} from the API`);
         const retry: HerdEventInput = { type: 'agent.retry', agentId, attempt: signal.attempt, source: 'agent' };
         if (signal.status !== undefined) retry.status = signal.status;
         if (signal.delayMs !== undefined) retry.delayMs = signal.delayMs;
@@ -191,6 +253,22 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
   }
 
   return { run };
+}
+
+/** One result for all attempts: the last attempt's outcome, with time, money and tokens of all of them. */
+function mergeAttempts(previous: AgentResult, latest: AgentResult): AgentResult {
+  const usage = { ...latest.usage };
+  for (const key of Object.keys(usage) as Array<keyof typeof usage>) usage[key] += previous.usage[key];
+  const merged: AgentResult = { ...latest, startedAt: previous.startedAt, durationMs: previous.durationMs + latest.durationMs, costUsd: previous.costUsd + latest.costUsd, usage };
+  const sessionId = latest.sessionId ?? previous.sessionId;
+  if (sessionId !== undefined) merged.sessionId = sessionId;
+  return merged;
+}
+
+function orderLike(ids: readonly string[] | undefined, results: AgentResult[]): AgentResult[] {
+  if (!ids) return results;
+  const position = new Map(ids.map((id, index) => [id, index]));
+  return [...results].sort((a, b) => (position.get(a.id) ?? Infinity) - (position.get(b.id) ?? Infinity));
 }
 
 function notRun(entry: TurnEntry, status: 'skipped' | 'cancelled', error: NonNullable<AgentResult['error']>): AgentResult {

@@ -4,7 +4,9 @@
 // resumes each agent's session in its own workspace as a new turn of the same run.
 
 import path from 'node:path';
-import { createRunTurnRunner, type TurnEntry } from './run-turn.js';
+import { createRunTurnRunner, type TurnEntry, type TurnRunOptions } from './run-turn.js';
+import { killTaggedProcesses } from './process/kill-tree.js';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { resolveClaudeBin } from './agents/claude-bin.js';
 import { UsageError } from './errors.js';
 import type { HerdEventListener } from './events.js';
@@ -33,6 +35,12 @@ export interface SupervisorOptions {
   idleTimeoutMs?: number;
   /** SIGTERM to SIGKILL grace when herd stops an agent (default 5 s). */
   killGraceMs?: number;
+  /** Extra attempts for transient failures (rate limit, overload, 5xx, crash by signal); default 0. */
+  retries?: number;
+  /** Count timeouts as transient too. */
+  retryTimeouts?: boolean;
+  /** First backoff before a retry (doubles each time, with jitter); default 1 s. */
+  retryBaseDelayMs?: number;
   signal?: AbortSignal;
   onEvent?: HerdEventListener;
   /** The environment agents inherit (default process.env); a seam for tests. */
@@ -41,6 +49,12 @@ export interface SupervisorOptions {
 
 export interface RunOptions {
   runId?: string;
+  signal?: AbortSignal;
+}
+
+export interface ResumeOptions {
+  /** Also run again the agents that failed or timed out (not only the unfinished ones). */
+  retryFailed?: boolean;
   signal?: AbortSignal;
 }
 
@@ -118,10 +132,43 @@ export class Supervisor {
     });
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
     summary.status = 'running';
-    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, continueOptions.signal, prompt);
+    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, continueOptions.signal, { prompt });
   }
 
-  private async runTurn(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal?: AbortSignal, prompt?: string): Promise<RunSummary> {
+  /**
+   * Finish a run that was interrupted or killed: run again only the agents of its latest turn
+   * that did not finish (and, with retryFailed, those that failed), continuing their sessions
+   * where they have one, in their own workspaces, completing the same run record.
+   */
+  async resume(runId: string, resumeOptions: ResumeOptions = {}): Promise<RunSummary> {
+    validateId('run id', runId);
+    const summary = await readRun(this.workspaceRoot, runId);
+    // Agents of a herd that was SIGKILLed may still be running: they must not run twice.
+    await killTaggedProcesses(`${runId}/`, true);
+    const turn = summary.turns.at(-1);
+    const unfinished = new Set<string>(['pending', 'running', 'cancelled', ...(resumeOptions.retryFailed ? ['failed', 'timeout'] : [])]);
+    const done = new Map((turn?.agents ?? []).map((agent) => [agent.id, agent]));
+    const planned = turn?.planned ?? summary.agents.map((agent) => agent.id);
+    const entries: TurnEntry[] = [];
+    for (const id of planned) {
+      const finished = done.get(id);
+      if (finished && !unfinished.has(finished.status)) continue;
+      const known = summary.agents.find((agent) => agent.id === id);
+      const stored = summary.tasks.find((task) => task.id === id);
+      if (!known || !stored) continue;
+      const task = this.withDefaults({ ...stored, prompt: turn?.prompt ?? stored.prompt, files: {} });
+      const entry: TurnEntry = { task, workspace: known.workspace };
+      const sessionId = finished?.sessionId ?? known.sessionId;
+      if (sessionId !== undefined) entry.resumeSessionId = sessionId;
+      entries.push(entry);
+    }
+    if (entries.length === 0) return summary;
+    const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
+    summary.status = 'running';
+    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, resumeOptions.signal, { resumeTurn: true });
+  }
+
+  private async runTurn(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal: AbortSignal | undefined, turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
     const runner = await createRunTurnRunner({
       summary,
       runHome,
@@ -134,8 +181,14 @@ export class Supervisor {
       killGraceMs: this.options.killGraceMs,
       concurrency: this.options.concurrency ?? defaultConcurrency(entries.length),
       signal: combineSignals(this.options.signal, signal),
+      retry: {
+        ...DEFAULT_RETRY_POLICY,
+        retries: this.options.retries ?? 0,
+        retryTimeouts: this.options.retryTimeouts ?? false,
+        ...(this.options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: this.options.retryBaseDelayMs }),
+      },
     });
-    return runner.run(entries, prompt);
+    return runner.run(entries, turnOptions);
   }
 
   private withDefaults(task: AgentTask): AgentTask {

@@ -101,6 +101,10 @@ export interface Totals {
 export interface TurnSummary {
   turn: number;
   prompt?: string;
+  /** Agents this turn was to run, so an interrupted turn can be finished (herd resume). */
+  planned?: string[];
+  /** Wall time of the turn, summed over its segments when it was resumed. */
+  wallMs?: number;
   startedAt: string;
   endedAt: string;
   agents: AgentResult[];
@@ -128,6 +132,67 @@ export interface RunSummary {
   workspaceRoot: string;
   /** Settings continuation needs: agents must resume with the same Claude config dir. */
   claudeConfigDir?: string;
+  /** Present when the run was a workflow (herd run): its graph, stage accounts and judges' verdicts. */
+  workflow?: WorkflowRecord;
+}
+
+/** What a workflow run adds to its record. */
+export interface WorkflowRecord {
+  name?: string;
+  /** The task file (absolute path) it came from. */
+  file?: string;
+  vars: Record<string, string>;
+  /** The shared coordination directory every agent could use. */
+  sharedDir?: string;
+  tasks: WorkflowTaskRecord[];
+  /** Filled in when the run ends. */
+  stages: StageAccount[];
+  /** The longest chain of dependent agents, by their actual durations. */
+  criticalPath?: { agents: string[]; ms: number };
+  judgements: Judgement[];
+}
+
+/** One task as written, and the agents it became (one; or several for each/compete). */
+export interface WorkflowTaskRecord {
+  id: string;
+  kind: 'task' | 'each' | 'compete' | 'judge';
+  agents: string[];
+  /** Task ids it depends on, including the judged task for a judge. */
+  dependsOn: string[];
+  /** 1 for tasks without dependencies, else one more than the latest dependency's stage. */
+  stage: number;
+  priority: number;
+  optional: boolean;
+  /** For a judge: the task whose candidates it judges. */
+  judges?: string;
+}
+
+/** The timing and cost account of one stage of a workflow run. */
+export interface StageAccount {
+  stage: number;
+  agents: string[];
+  /** First start to last end of the stage's agents (stages may overlap: nothing waits for a whole stage). */
+  wallMs: number;
+  /** Sum of the agents' durations: the sequential estimate. */
+  agentMs: number;
+  savedMs: number;
+  speedup: number;
+  efficiency: number;
+  costUsd: number;
+  succeeded: number;
+  failed: number;
+  skipped: Array<{ id: string; reason: string }>;
+}
+
+/** A judge's decision among the candidates of a compete task. */
+export interface Judgement {
+  judge: string;
+  of: string;
+  candidates: string[];
+  winner?: string;
+  reason?: string;
+  /** Why no winner was recorded (the judge failed, or its answer named none). */
+  error?: string;
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 });

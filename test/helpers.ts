@@ -48,6 +48,13 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // A SIGKILLed herd cannot end its agents, which may hold its pipes open: do not wait for them.
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
     options.onSpawn?.(child);
   });

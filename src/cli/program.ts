@@ -3,7 +3,7 @@
 
 import { Command, Option } from 'commander';
 import { cleanCommand, runsCommand, showCommand } from './inspect-commands.js';
-import { continueCommand, spawnCommand } from './run-commands.js';
+import { continueCommand, resumeCommand, spawnCommand } from './run-commands.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -17,6 +17,8 @@ function addRunFlags(command: Command): Command {
     .option('--env <NAME=value>', 'add a variable to every agent (repeatable)', collect)
     .option('--env-allow <names>', 'inherit only these variables (names or PREFIX_*; comma separated; repeatable) plus PATH, HOME and the like', collect)
     .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent (default 5s)')
+    .option('--retries <n>', 'extra attempts for transient failures: 429, 529, 5xx, connection errors, crashes (default 0)')
+    .option('--retry-timeouts', 'count timeouts as transient (retried with --retries)')
     .option('--json', 'print the run summary as one JSON document on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress lines')
     .option('--events <file|->', 'write every event as a JSON line to a file, or - for stderr');
@@ -72,6 +74,14 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .argument('<prompt>', 'the follow-up prompt')
       .option('--agent <id>', 'only this agent (repeatable)', collect),
   ).action(async (runId: string, prompt: string, flags) => setExitCode(await continueCommand(runId, prompt, flags)));
+
+  addRunFlags(
+    program
+      .command('resume')
+      .description('finish an interrupted or killed run: run again only the agents that did not finish (their sessions continue), in the same run record')
+      .argument('<runId>', 'the run to finish')
+      .option('--retry-failed', 'also run again the agents that failed or timed out'),
+  ).action(async (runId: string, flags) => setExitCode(await resumeCommand(runId, flags)));
 
   program
     .command('runs')

@@ -1,7 +1,7 @@
 // `herd spawn` and `herd continue`: build the supervisor from flags, run with Ctrl-C
 // handling and progress, print the account, and return the exit code.
 
-import { parseDuration, parseEnvAssignment, parsePositiveInt } from '../options.js';
+import { parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor.js';
 import type { RunSummary } from '../types.js';
@@ -18,6 +18,8 @@ export interface CommonRunFlags {
   env?: string[];
   envAllow?: string[];
   killGrace?: string;
+  retries?: string;
+  retryTimeouts?: boolean;
   json?: boolean;
   quiet?: boolean;
   events?: string;
@@ -39,6 +41,11 @@ export async function continueCommand(runId: string, prompt: string, flags: Comm
   return runWithUi(flags, options, (supervisor, signal) => supervisor.continue(runId, prompt, { ...(flags.agent ? { agents: flags.agent } : {}), signal }));
 }
 
+export async function resumeCommand(runId: string, flags: CommonRunFlags & { retryFailed?: boolean }): Promise<number> {
+  const options = supervisorOptionsFromFlags(flags);
+  return runWithUi(flags, options, (supervisor, signal) => supervisor.resume(runId, { ...(flags.retryFailed ? { retryFailed: true } : {}), signal }));
+}
+
 function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
   const options: SupervisorOptions = {};
   if (flags.concurrency !== undefined) options.concurrency = parsePositiveInt('-c/--concurrency', flags.concurrency, 1000);
@@ -49,6 +56,8 @@ function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
   if (flags.env?.length) options.env = Object.fromEntries(flags.env.map((assignment) => parseEnvAssignment('--env', assignment)));
   if (flags.envAllow?.length) options.envAllow = flags.envAllow.flatMap((names) => names.split(',')).filter(Boolean);
   if (flags.killGrace !== undefined) options.killGraceMs = parseDuration('--kill-grace', flags.killGrace);
+  if (flags.retries !== undefined) options.retries = parseNonNegativeInt('--retries', flags.retries, 20);
+  if (flags.retryTimeouts) options.retryTimeouts = true;
   return options;
 }
 
@@ -65,7 +74,7 @@ async function runWithUi(flags: CommonRunFlags, options: SupervisorOptions, work
   }
   printSummary(summary, flags);
   if (interrupt.received !== undefined || summary.status === 'cancelled') {
-    writeErr(`\nrun ${summary.runId} was interrupted; finished results are saved in ${supervisor.workspaceRoot}/${summary.runId}/run.json\n`);
+    writeErr(`\nrun ${summary.runId} was interrupted; finished results are saved in ${supervisor.workspaceRoot}/${summary.runId}/run.json\nfinish it with:  herd resume ${summary.runId}\n`);
     return EXIT_INTERRUPTED;
   }
   const latest = summary.turns.at(-1);

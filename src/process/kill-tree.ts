@@ -16,15 +16,18 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Pids of live processes whose environment carries `HERD_AGENT_TAG=<tag>` (Linux /proc; empty elsewhere). */
-export async function findTaggedProcesses(tag: string): Promise<number[]> {
+/**
+ * Pids of live processes whose environment carries `HERD_AGENT_TAG=<tag>` (Linux /proc; empty
+ * elsewhere). With `prefix`, any tag starting with `tag` matches (all agents of a run: "<runId>/").
+ */
+export async function findTaggedProcesses(tag: string, prefix = false): Promise<number[]> {
   let entries: string[];
   try {
     entries = await readdir('/proc');
   } catch {
     return [];
   }
-  const needle = Buffer.from(`\0${AGENT_TAG_VARIABLE}=${tag}\0`);
+  const needle = Buffer.from(`\0${AGENT_TAG_VARIABLE}=${tag}${prefix ? '' : '\0'}`);
   const found: number[] = [];
   await Promise.all(
     entries.map(async (entry) => {
@@ -42,8 +45,8 @@ export async function findTaggedProcesses(tag: string): Promise<number[]> {
 }
 
 /** SIGKILL every tagged process; returns how many were found. */
-export async function killTaggedProcesses(tag: string): Promise<number> {
-  const pids = await findTaggedProcesses(tag);
+export async function killTaggedProcesses(tag: string, prefix = false): Promise<number> {
+  const pids = await findTaggedProcesses(tag, prefix);
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -2,6 +2,7 @@
 // cut to the terminal's width, and the permanent line an agent leaves when it ends. Pure
 // (snapshot + time + width in, text out); progress-tty.ts decides when to draw.
 
+import type { HerdEvent } from '../events.js';
 import { firstLine, formatMs, formatUsd } from './format.js';
 import { countAgents, estimateRemainingMs, isActive, type LiveAgent, type LiveSnapshot, type LiveState } from './progress-state.js';
 
@@ -41,6 +42,7 @@ const STATE_TONE: Record<LiveState, Tone> = {
 
 const ID_WIDTH_MAX = 24;
 const BAR_WIDTH = 20;
+const MIN_BAR_WIDTH = 10;
 
 /** The live area: running agents (as many as fit), then the overall line. */
 export function renderFrame(snapshot: LiveSnapshot, nowTs: number, options: FrameOptions): string {
@@ -68,6 +70,13 @@ export function renderEndLine(agent: LiveAgent, idWidth: number, options: Pick<F
   return paint(fit(segments, options.width - 1), options.color);
 }
 
+/** The line a turn starts with, above the live area. */
+export function renderRunHeader(event: Extract<HerdEvent, { type: 'run.start' }>, options: Pick<FrameOptions, 'width' | 'color'>): string {
+  const agents = `${event.agents.length} agent${event.agents.length === 1 ? '' : 's'}`;
+  const text = `run ${event.runId} turn ${event.turn}: ${agents}, up to ${event.concurrency} at once${event.simulated ? ' (simulated API)' : ''}`;
+  return paint(fit([{ text, tone: 'bold' }], options.width - 1), options.color);
+}
+
 export function idColumnWidth(agents: readonly LiveAgent[]): number {
   return Math.min(ID_WIDTH_MAX, Math.max(5, ...agents.map((agent) => [...agent.id].length)));
 }
@@ -92,16 +101,18 @@ function agentLine(agent: LiveAgent, nowTs: number, idWidth: number): Segment[] 
 function overallLine(snapshot: LiveSnapshot, nowTs: number, width: number): Segment[] {
   const counts = countAgents(snapshot);
   const remainingMs = estimateRemainingMs(snapshot, nowTs);
-  const segments: Segment[] = [];
-  // The bar is the first thing to go on a narrow terminal: the counts matter more.
-  if (width >= 70) segments.push({ text: `${progressBar(counts.done, counts.total)} ` });
-  segments.push(
+  const segments: Segment[] = [
     { text: `${counts.done}/${counts.total} done`, tone: 'bold' },
     { text: ' · ' },
     { text: `${counts.failed} failed`, tone: counts.failed > 0 ? 'red' : 'dim' },
-    { text: ` · ${counts.running} running · ${counts.queued} queued · ${formatUsd(counts.costUsd)} · ${formatElapsed(nowTs - snapshot.startedTs)}` },
-  );
-  if (!snapshot.ended) segments.push({ text: ` · ETA ${remainingMs === undefined ? '?' : `~${formatElapsed(remainingMs)}`}`, tone: 'dim' });
+    { text: ` · ${counts.running} running · ${counts.queued} queued · ${formatElapsed(nowTs - snapshot.startedTs)}` },
+  ];
+  if (!snapshot.ended) segments.push({ text: ` · ETA ${remainingMs === undefined ? '?' : `~${formatElapsed(remainingMs)}`}` });
+  segments.push({ text: ` · ${formatUsd(counts.costUsd)}` });
+  // The bar takes what room is left: on a narrow terminal the counts matter more.
+  const used = segments.reduce((sum, segment) => sum + [...segment.text].length, 0);
+  const barWidth = Math.min(BAR_WIDTH, width - 1 - used - 3);
+  if (barWidth >= MIN_BAR_WIDTH) segments.unshift({ text: `${progressBar(counts.done, counts.total, barWidth)} ` });
   return segments;
 }
 
@@ -110,9 +121,9 @@ function waitingLines(snapshot: LiveSnapshot, nowTs: number): Segment[][] {
   return [[{ text: `waiting ${formatElapsed(snapshot.waitingUntilTs - nowTs)} before starting more agents: ${clean(snapshot.waitingReason ?? '')}`, tone: 'yellow' }]];
 }
 
-function progressBar(done: number, total: number): string {
-  const filled = total === 0 ? 0 : Math.round((done / total) * BAR_WIDTH);
-  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+function progressBar(done: number, total: number, width: number): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
 /** Whole seconds: a live clock that shows tenths flickers without saying more. */

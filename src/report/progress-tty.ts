@@ -5,7 +5,7 @@
 
 import { createLogUpdate } from 'log-update';
 import type { HerdEvent, HerdEventListener } from '../events.js';
-import { clean, idColumnWidth, renderEndLine, renderFrame } from './progress-frame.js';
+import { clean, idColumnWidth, renderEndLine, renderFrame, renderRunHeader } from './progress-frame.js';
 import { applyEvent, createSnapshot } from './progress-state.js';
 
 /** The part of a tty.WriteStream the renderer uses; tests pass a fake of fixed size. */
@@ -114,6 +114,7 @@ export function createTtyProgress(stream: ProgressStream, options: TtyProgressOp
     applyEvent(snapshot, event);
     switch (event.type) {
       case 'run.start':
+        permanent.push(renderRunHeader(event, { width: size().width, color }));
         startTicking();
         break;
       case 'agent.end': {

@@ -18,7 +18,8 @@ export async function createRunHome(root: string, runId: string): Promise<string
     await fs.ensureDir(home, { mode: PRIVATE_DIR_MODE });
     await fs.access(home, fs.constants.W_OK);
   } catch (error) {
-    throw new HerdError(`cannot create the run directory ${home}: ${describeFsError(error)}`, { cause: error });
+    // Nothing has started yet, so this is bad input (exit 2), not a failed run.
+    throw new UsageError(`cannot create the run directory ${home}: ${describeFsError(error)} (choose a writable --workspace-root or HERD_HOME)`);
   }
   return home;
 }

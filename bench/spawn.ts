@@ -1,0 +1,235 @@
+// herd vs a plain shell fan-out of the identical `claude` commands, side by side in one run.
+//
+//   npx tsx bench/spawn.ts [--rounds 2] [--latency 2s] [--with-20]
+//
+// herd side:  node dist/cli/main.js spawn -n N "<prompt>" --simulate --simulate-latency 2s --json
+//             (herd starts its own simulate server inside its process).
+// shell side: bash `&` + `wait` of N × `claude -p --output-format stream-json --verbose -- "<prompt>"`,
+//             each in its own temp cwd, stdin </dev/null, stdout to a file, with the env herd
+//             would give (simulateEnv of a server this bench runs, one fresh CLAUDE_CONFIG_DIR
+//             per batch, as herd uses one per run).
+// Each round runs both sides, alternating which goes first, so warm caches and thermal drift
+// do not always favour the same side. Nothing is asserted; the ratios are printed.
+//
+// CPU: "herd CPU" is the herd node process's own user+sys (RUSAGE_SELF via a preload, not its
+// agents). It includes herd's embedded simulate server, so the same server's CPU during the
+// shell run (this bench process's CPU while the shell batch ran) is subtracted to give
+// "herd added CPU": what supervising costs beyond serving the model answers.
+
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveClaudeBin } from '../src/agents/claude-bin.js';
+import { parseDuration, simulateEnv, startSimulateServer, type RunSummary, type SimulateServer } from '../src/index.js';
+import {
+  ensureBuilt,
+  fixed,
+  flagValue,
+  hasFlag,
+  herdMain,
+  machineLine,
+  mean,
+  median,
+  measureOwnCpu,
+  printTable,
+  readSelfUsage,
+  runTimed,
+  seconds,
+  selfUsageFlags,
+  withTempDir,
+  type SelfUsage,
+} from './lib.js';
+
+const PROMPT = 'Write a haiku about rivers';
+const latencyText = flagValue('--latency') ?? '2s';
+const latencyMs = parseDuration('--latency', latencyText);
+const rounds = Number(flagValue('--rounds') ?? 2);
+const counts = hasFlag('--with-20') ? [1, 5, 10, 20] : [1, 5, 10];
+
+/** Variables herd never passes on (see src/agent-env.ts), dropped here too so both sides see the same env. */
+const NOT_INHERITED = /^(ANTHROPIC_|CLAUDE_CODE_USE_|AWS_BEARER_TOKEN_BEDROCK$|CLAUDECODE$|CLAUDE_CODE_ENTRYPOINT$|CLAUDE_CODE_SESSION_ID$|HERD_AGENT_TAG$)/;
+
+interface HerdSample {
+  wallMs: number;
+  usage: SelfUsage;
+  summary: RunSummary;
+}
+
+interface ShellSample {
+  wallMs: number;
+  /** This bench process's CPU while the shell batch ran: essentially the simulate server. */
+  serverCpuMs: number;
+}
+
+interface Row {
+  n: number;
+  herd: HerdSample[];
+  shell: ShellSample[];
+}
+
+async function main(): Promise<void> {
+  await ensureBuilt();
+  const claudeBin = resolveClaudeBin();
+  const server = await startSimulateServer({ latencyMs });
+  console.log(`spawn bench: ${machineLine()}`);
+  console.log(`claude: ${claudeBin}; simulated latency ${latencyMs} ms; ${rounds} round(s) per N, alternating order`);
+  const startup = await measureHerdStartup();
+  const rows: Row[] = [];
+  try {
+    for (const n of counts) {
+      const row: Row = { n, herd: [], shell: [] };
+      for (let round = 0; round < rounds; round++) {
+        const herdFirst = round % 2 === 0;
+        for (const side of herdFirst ? ['herd', 'shell'] : ['shell', 'herd']) {
+          if (side === 'herd') row.herd.push(await runHerd(n, claudeBin));
+          else row.shell.push(await runShell(n, claudeBin, server));
+        }
+        const last = (samples: Array<{ wallMs: number }>) => seconds(samples.at(-1)!.wallMs);
+        process.stderr.write(`N=${n} round ${round + 1}: herd ${last(row.herd)} s, shell ${last(row.shell)} s\n`);
+      }
+      rows.push(row);
+    }
+  } finally {
+    await server.close();
+  }
+  printResults(rows, startup);
+}
+
+/** herd's fixed cost before any agent exists: node start + loading the CLI (`herd --version`). */
+async function measureHerdStartup(): Promise<{ wallMs: number; cpuMs: number }> {
+  const samples = [];
+  for (let index = 0; index < 5; index++) {
+    samples.push(
+      await withTempDir('herd-bench-startup-', async (dir) => {
+        const usageFile = path.join(dir, 'usage.json');
+        const run = await runTimed(process.execPath, [...selfUsageFlags(usageFile), herdMain, '--version']);
+        const usage = await readSelfUsage(usageFile);
+        return { wallMs: run.wallMs, cpuMs: usage.userMs + usage.systemMs };
+      }),
+    );
+  }
+  return { wallMs: median(samples.map((sample) => sample.wallMs)), cpuMs: median(samples.map((sample) => sample.cpuMs)) };
+}
+
+async function runHerd(n: number, claudeBin: string): Promise<HerdSample> {
+  return withTempDir('herd-bench-spawn-', async (dir) => {
+    const usageFile = path.join(dir, 'usage.json');
+    const args = [
+      ...selfUsageFlags(usageFile),
+      herdMain,
+      'spawn',
+      '-n',
+      String(n),
+      PROMPT,
+      '--simulate',
+      '--simulate-latency',
+      latencyText,
+      '--json',
+      '--workspace-root',
+      path.join(dir, 'runs'),
+      '--claude-bin',
+      claudeBin,
+    ];
+    const run = await runTimed(process.execPath, args, { env: process.env });
+    if (run.code !== 0) throw new Error(`herd spawn -n ${n} exited ${run.code}:\n${run.stderr.slice(-2000)}`);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    return { wallMs: run.wallMs, usage: await readSelfUsage(usageFile), summary };
+  });
+}
+
+/** The fan-out a user would write by hand; the prompt travels as an argument, never through the shell's parser. */
+const FAN_OUT_SCRIPT = `
+bin=$1; prompt=$2; base=$3; n=$4
+for i in $(seq 1 "$n"); do
+  ( cd "$base/ws/agent-$i" && ANTHROPIC_CUSTOM_HEADERS="x-herd-agent: agent-$i" exec "$bin" -p --output-format stream-json --verbose -- "$prompt" </dev/null >"$base/out/agent-$i.jsonl" 2>"$base/out/agent-$i.err" ) &
+done
+wait
+`;
+
+async function runShell(n: number, claudeBin: string, server: SimulateServer): Promise<ShellSample> {
+  return withTempDir('herd-bench-shell-', async (base) => {
+    const configDir = path.join(base, 'claude-config');
+    await mkdir(configDir);
+    await mkdir(path.join(base, 'out'));
+    for (let index = 1; index <= n; index++) await mkdir(path.join(base, 'ws', `agent-${index}`), { recursive: true });
+    const env = { ...inheritedEnv(), ...simulateEnv(server, 'agent'), CLAUDE_CONFIG_DIR: configDir };
+    const { value: run, cpuMs } = await measureOwnCpu(() => runTimed('bash', ['-c', FAN_OUT_SCRIPT, 'bash', claudeBin, PROMPT, base, String(n)], { env }));
+    if (run.code !== 0) throw new Error(`shell fan-out exited ${run.code}: ${run.stderr}`);
+    await checkShellResults(base, n);
+    return { wallMs: run.wallMs, serverCpuMs: cpuMs };
+  });
+}
+
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !NOT_INHERITED.test(name)) env[name] = value;
+  return env;
+}
+
+/** A fast shell run that failed would flatter the baseline: every agent must end with a good result line. */
+async function checkShellResults(base: string, n: number): Promise<void> {
+  for (let index = 1; index <= n; index++) {
+    const lines = (await readFile(path.join(base, 'out', `agent-${index}.jsonl`), 'utf8')).trim().split('\n');
+    const result = JSON.parse(lines.at(-1) ?? '{}') as { type?: string; is_error?: boolean };
+    if (result.type !== 'result' || result.is_error !== false) {
+      const stderr = await readFile(path.join(base, 'out', `agent-${index}.err`), 'utf8');
+      throw new Error(`shell agent-${index} did not succeed: ${lines.at(-1) ?? ''} ${stderr}`);
+    }
+  }
+}
+
+function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): void {
+  const tableRows = rows.map(({ n, herd, shell }) => {
+    const herdWall = mean(herd.map((sample) => sample.wallMs));
+    const shellWall = mean(shell.map((sample) => sample.wallMs));
+    const herdCpu = mean(herd.map((sample) => sample.usage.userMs + sample.usage.systemMs));
+    const serverCpu = mean(shell.map((sample) => sample.serverCpuMs));
+    const added = herdCpu - serverCpu;
+    const ratios = herd.map((sample, index) => sample.wallMs / (shell[index]?.wallMs ?? Number.NaN));
+    return [
+      String(n),
+      seconds(shellWall),
+      seconds(herdWall),
+      fixed(herdWall / shellWall, 3),
+      ratios.map((ratio) => fixed(ratio, 2)).join(' / '),
+      seconds(mean(herd.map((sample) => sample.summary.totals.wallMs))),
+      fixed(herdCpu / 1000, 2),
+      fixed(serverCpu / 1000, 2),
+      fixed(added / 1000, 2),
+      fixed(added / n, 0),
+      fixed(mean(herd.map((sample) => sample.usage.maxRssMb)), 0),
+      fixed(mean(herd.map((sample) => sample.summary.totals.speedup)), 2),
+      fixed(mean(herd.map((sample) => sample.summary.totals.efficiency)), 2),
+      fixed(shellWall / n, 2),
+    ];
+  });
+  printTable({
+    title: `herd spawn vs plain shell fan-out (same claude commands, simulated latency ${latencyText}, mean of ${rounds} round(s))`,
+    header: [
+      'N',
+      'shell wall s',
+      'herd wall s',
+      'herd/shell',
+      'per round',
+      'herd internal wall s',
+      'herd CPU s',
+      'sim server CPU s',
+      'herd added CPU s',
+      'added CPU ms/agent',
+      'herd max RSS MB',
+      'speedup',
+      'efficiency',
+      'shell s/agent',
+    ],
+    rows: tableRows,
+    notes: [
+      `machine: ${machineLine()}`,
+      'wall = spawn of `node dist/cli/main.js spawn ...` (or of bash) to its exit, including node start-up; herd internal wall = totals.wallMs from its --json.',
+      'herd CPU = user+sys of the herd node process itself (process.resourceUsage at exit, RUSAGE_SELF: no agent CPU), including its embedded simulate server.',
+      'sim server CPU = this bench process\'s CPU while the shell batch ran (it hosts the simulate server then); herd added CPU = herd CPU - sim server CPU.',
+      `herd start-up alone (\`herd --version\`): ${fixed(startup.wallMs, 0)} ms wall, ${fixed(startup.cpuMs, 0)} ms CPU (median of 5).`,
+      'speedup/efficiency come from herd\'s --json: sum of agent times / wall, and that / concurrency.',
+    ],
+  });
+}
+
+await main();

@@ -1,0 +1,236 @@
+// Turning a WorkflowSpec into a Workflow that is safe to run: ids valid and unique,
+// dependencies known, no self-dependency, no cycle (the cycle is printed), templates that
+// can be filled, each/compete expanded into agents, and every task given its stage.
+// Every problem is a UsageError (exit 2) raised before anything starts.
+
+import { UsageError } from '../errors.js';
+import { validateId } from '../options.js';
+import type { AgentTask } from '../types.js';
+import type { GroupKind, Workflow, WorkflowAgent, WorkflowGroup, WorkflowSpec, WorkflowTaskSpec } from './spec.js';
+import { PLACEHOLDER_FORMS, listPlaceholders, parsePlaceholder } from './template.js';
+
+const MAX_EACH_ITEMS = 1000;
+const MAX_COMPETITORS = 20;
+/** Fields that may hold placeholders. */
+const TEMPLATED_FIELDS = ['prompt', 'systemPrompt', 'appendSystemPrompt'] as const;
+
+/** Validate and expand `spec`; `vars` (from --var) win over the spec's defaults. */
+export function buildWorkflow(spec: WorkflowSpec, vars: Record<string, string> = {}): Workflow {
+  const where = spec.file ?? 'workflow';
+  if (spec.tasks.length === 0) throw new UsageError(`${where}: the workflow has no tasks`);
+  const specs = indexTasks(spec.tasks, where);
+  const edges = collectEdges(specs, where);
+  rejectCycles(specs, edges, where);
+  const stages = computeStages(specs, edges);
+  const groups = spec.tasks.map((task) => describeGroup(task, edges.get(task.id)!, stages.get(task.id)!));
+  rejectIdCollisions(groups, where);
+  const allVars = { ...spec.vars, ...vars };
+  const byId = new Map(groups.map((group) => [group.id, group]));
+  for (const task of spec.tasks) checkTemplates(task, byId, allVars, spec.shared !== undefined && spec.shared !== false, where);
+  const workflow: Workflow = { vars: allVars, groups, agents: spec.tasks.flatMap((task) => expandTask(task, byId)) };
+  if (spec.name !== undefined) workflow.name = spec.name;
+  if (spec.file !== undefined) workflow.file = spec.file;
+  if (spec.shared) workflow.shared = spec.shared === true ? {} : spec.shared;
+  return workflow;
+}
+
+function indexTasks(tasks: readonly WorkflowTaskSpec[], where: string): Map<string, WorkflowTaskSpec> {
+  const specs = new Map<string, WorkflowTaskSpec>();
+  tasks.forEach((task, index) => {
+    const label = `${where}: task ${index + 1}${typeof task.id === 'string' ? ` (id "${task.id}")` : ''}`;
+    try {
+      validateId('task id', task.id);
+    } catch (error) {
+      throw new UsageError(`${label}: ${(error as Error).message}`);
+    }
+    if (specs.has(task.id)) {
+      const first = tasks.findIndex((other) => other.id === task.id) + 1;
+      throw new UsageError(`${where}: duplicate task id "${task.id}" (tasks ${first} and ${index + 1}); ids must be unique`);
+    }
+    checkTaskShape(task, label);
+    specs.set(task.id, task);
+  });
+  return specs;
+}
+
+function checkTaskShape(task: WorkflowTaskSpec, label: string): void {
+  if (typeof task.prompt !== 'string' || task.prompt.trim() === '') throw new UsageError(`${label}: a prompt is required`);
+  if (task.agent === 'command' && !task.command?.length) throw new UsageError(`${label}: agent "command" needs a command`);
+  const patterns = [task.each !== undefined && 'each', task.compete !== undefined && 'compete', task.judge !== undefined && 'judge'].filter(Boolean);
+  if (patterns.length > 1) throw new UsageError(`${label}: use only one of each, compete and judge (got ${patterns.join(' and ')})`);
+  if (task.each !== undefined && (task.each.length === 0 || task.each.length > MAX_EACH_ITEMS)) {
+    throw new UsageError(`${label}, field "each": expected 1 to ${MAX_EACH_ITEMS} items, got ${task.each.length}`);
+  }
+  if (task.compete !== undefined) {
+    const count = typeof task.compete === 'number' ? task.compete : task.compete.length;
+    if (!Number.isInteger(count) || count < 2 || count > MAX_COMPETITORS) {
+      throw new UsageError(`${label}, field "compete": expected 2 to ${MAX_COMPETITORS} competitors, got ${JSON.stringify(task.compete)}`);
+    }
+  }
+}
+
+/** Dependencies of each task as written, with the judged task added for a judge. */
+function collectEdges(specs: ReadonlyMap<string, WorkflowTaskSpec>, where: string): Map<string, string[]> {
+  const edges = new Map<string, string[]>();
+  for (const task of specs.values()) {
+    const dependsOn = [...new Set([...(task.dependsOn ?? []), ...(task.judge === undefined ? [] : [task.judge])])];
+    for (const dependency of dependsOn) {
+      const field = dependency === task.judge && !task.dependsOn?.includes(dependency) ? 'judge' : 'dependsOn';
+      if (dependency === task.id) throw new UsageError(`${where}: task "${task.id}" ${field === 'judge' ? 'judges' : 'depends on'} itself (cycle: ${task.id} -> ${task.id})`);
+      if (!specs.has(dependency)) {
+        throw new UsageError(`${where}: task "${task.id}", field "${field}": unknown task "${dependency}"${suggest(dependency, [...specs.keys()])}`);
+      }
+    }
+    if (task.judge !== undefined && specs.get(task.judge)!.judge !== undefined) throw new UsageError(`${where}: task "${task.id}" judges "${task.judge}", which is a judge itself`);
+    edges.set(task.id, dependsOn);
+  }
+  return edges;
+}
+
+/** Depth-first search; the first back edge found closes a cycle, printed in dependency order. */
+function rejectCycles(specs: ReadonlyMap<string, WorkflowTaskSpec>, edges: ReadonlyMap<string, string[]>, where: string): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    state.set(id, 'visiting');
+    path.push(id);
+    for (const dependency of edges.get(id) ?? []) {
+      if (state.get(dependency) === 'visiting') return [...path.slice(path.indexOf(dependency)), dependency];
+      if (state.get(dependency) === undefined) {
+        const cycle = visit(dependency);
+        if (cycle) return cycle;
+      }
+    }
+    path.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of specs.keys()) {
+    if (state.get(id) !== undefined) continue;
+    const cycle = visit(id);
+    // Found along "depends on" edges (a -> b: a needs b); printed so each arrow reads "needs".
+    if (cycle) throw new UsageError(`${where}: dependency cycle: ${cycle.join(' -> ')} (each task needs the next; a cycle can never start)`);
+  }
+}
+
+/** Stage = 1 + the latest stage among dependencies (longest path from a task without dependencies). */
+function computeStages(specs: ReadonlyMap<string, WorkflowTaskSpec>, edges: ReadonlyMap<string, string[]>): Map<string, number> {
+  const stages = new Map<string, number>();
+  const stageOf = (id: string): number => {
+    const known = stages.get(id);
+    if (known !== undefined) return known;
+    const stage = 1 + Math.max(0, ...(edges.get(id) ?? []).map(stageOf));
+    stages.set(id, stage);
+    return stage;
+  };
+  for (const id of specs.keys()) stageOf(id);
+  return stages;
+}
+
+function describeGroup(task: WorkflowTaskSpec, dependsOn: string[], stage: number): WorkflowGroup {
+  const kind: GroupKind = task.each ? 'each' : task.compete !== undefined ? 'compete' : task.judge !== undefined ? 'judge' : 'task';
+  const count = task.each ? task.each.length : typeof task.compete === 'number' ? task.compete : (task.compete?.length ?? 1);
+  const agents = kind === 'each' || kind === 'compete' ? Array.from({ length: count }, (_, index) => `${task.id}-${index + 1}`) : [task.id];
+  const group: WorkflowGroup = { id: task.id, kind, agents, dependsOn, stage, priority: task.priority ?? 0, optional: task.optional === true };
+  if (task.judge !== undefined) group.judges = task.judge;
+  return group;
+}
+
+/** `map` with 3 items becomes map-1..map-3; none of those may be another task's id. */
+function rejectIdCollisions(groups: readonly WorkflowGroup[], where: string): void {
+  const owner = new Map<string, string>();
+  for (const group of groups) owner.set(group.id, group.id);
+  for (const group of groups) {
+    if (group.agents.length === 1 && group.agents[0] === group.id) continue;
+    for (const agent of group.agents) {
+      const taken = owner.get(agent);
+      if (taken !== undefined) throw new UsageError(`${where}: task "${group.id}" expands into agent "${agent}", but "${taken}" already uses that id; rename one of them`);
+      validateId('agent id', agent);
+      owner.set(agent, group.id);
+    }
+  }
+}
+
+function checkTemplates(task: WorkflowTaskSpec, groups: ReadonlyMap<string, WorkflowGroup>, vars: Record<string, string>, shared: boolean, where: string): void {
+  const group = groups.get(task.id)!;
+  for (const field of TEMPLATED_FIELDS) {
+    const text = task[field];
+    if (text === undefined) continue;
+    for (const { raw, name } of listPlaceholders(text)) {
+      const problem = checkPlaceholder(name, raw, group, groups, vars, shared);
+      if (problem) throw new UsageError(`${where}: task "${task.id}", field "${field}": ${problem}`);
+    }
+  }
+}
+
+function checkPlaceholder(name: string, raw: string, group: WorkflowGroup, groups: ReadonlyMap<string, WorkflowGroup>, vars: Record<string, string>, shared: boolean): string | undefined {
+  const placeholder = parsePlaceholder(name);
+  if (!placeholder) return `unknown placeholder ${raw}; use one of ${PLACEHOLDER_FORMS}`;
+  switch (placeholder.kind) {
+    case 'var':
+      return placeholder.name in vars ? undefined : `${raw} has no value: pass --var ${placeholder.name}=<value> or set vars.${placeholder.name} in the file`;
+    case 'item':
+    case 'index':
+      return group.kind === 'each' ? undefined : `${raw} only works in a task with "each"`;
+    case 'candidates':
+      return group.kind === 'judge' ? undefined : `${raw} only works in a judge task`;
+    case 'shared':
+      return shared ? undefined : `${raw} needs a shared directory: set "shared: true" in the file or pass --shared`;
+    case 'dep':
+      return checkDepPlaceholder(placeholder.id, placeholder.field, raw, group, groups);
+  }
+}
+
+function checkDepPlaceholder(id: string, field: string, raw: string, group: WorkflowGroup, groups: ReadonlyMap<string, WorkflowGroup>): string | undefined {
+  const target = groups.get(id);
+  const parent = target ? undefined : [...groups.values()].find((candidate) => candidate.agents.length > 1 && candidate.agents.includes(id));
+  const dependency = target?.id ?? parent?.id;
+  if (dependency === undefined) return `${raw} names unknown task "${id}"${suggest(id, [...groups.keys()])}`;
+  if (!group.dependsOn.includes(dependency)) return `${raw} needs the result of "${dependency}", but this task does not depend on it; add "${dependency}" to dependsOn`;
+  if (parent) return field === 'result' ? undefined : `${raw}: "${id}" is one agent of "${parent.id}"; use {{deps.${id}.result}} or {{deps.${parent.id}.${field}}}`;
+  if ((field === 'winner' || field === 'winnerId') && target!.kind !== 'judge') return `${raw}: "${id}" is not a judge task; only a judge has a winner`;
+  if (field === 'result' && target!.agents.length > 1) {
+    return `${raw}: "${id}" runs ${target!.agents.length} agents; use {{deps.${id}.results}} for all of them or {{deps.${target!.agents[0]}.result}} for one`;
+  }
+  return undefined;
+}
+
+function expandTask(task: WorkflowTaskSpec, groups: ReadonlyMap<string, WorkflowGroup>): WorkflowAgent[] {
+  const group = groups.get(task.id)!;
+  const { dependsOn: _dependsOn, each: _each, eachFiles, compete, judge: _judge, optional: _optional, ...options } = task;
+  const dependsOn = group.dependsOn.flatMap((id) => {
+    const dependency = groups.get(id)!;
+    // A judge can decide as long as one candidate finished: the others are optional to it.
+    const optional = dependency.optional || id === group.judges;
+    return dependency.agents.map((agent) => ({ id: agent, optional }));
+  });
+  return group.agents.map((agentId, position) => {
+    const agentTask: AgentTask = { ...options, id: agentId };
+    const agent: WorkflowAgent = { task: agentTask, group: group.id, dependsOn, priority: group.priority, stage: group.stage };
+    if (group.kind === 'each' || group.kind === 'compete') agent.index = position + 1;
+    if (group.kind === 'each') {
+      const item = task.each![position]!;
+      agent.item = item;
+      const seeded = eachFiles?.[item];
+      if (seeded !== undefined) agentTask.files = { ...agentTask.files, [item]: seeded };
+    }
+    if (Array.isArray(compete)) agentTask.model = compete[position]!;
+    return agent;
+  });
+}
+
+/** ` (did you mean "research"?)` when a known id is within two edits. */
+function suggest(wanted: string, known: readonly string[]): string {
+  const close = known.filter((id) => editDistance(id, wanted) <= 2).sort((a, b) => editDistance(a, wanted) - editDistance(b, wanted));
+  return close[0] === undefined ? `; known tasks: ${known.join(', ')}` : ` (did you mean "${close[0]}"?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}

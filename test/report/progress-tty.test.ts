@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { HerdEvent } from '../../src/events.js';
+import { wantsColor } from '../../src/cli/output.js';
+import { renderFrame } from '../../src/report/progress-frame.js';
+import { applyEvent, countAgents, createSnapshot, estimateRemainingMs } from '../../src/report/progress-state.js';
+import { createTtyProgress } from '../../src/report/progress-tty.js';
+import { stripAnsi, VirtualTerminal } from './virtual-terminal.js';
+
+/** A real recording: 5 simulated agents at concurrency 3 (a tool call, an API retry, a timeout), then a continue turn. */
+const recorded: HerdEvent[] = readFileSync(new URL('./fixtures/live-events.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as HerdEvent);
+
+function replay(events: readonly HerdEvent[], terminal: VirtualTerminal, options: { color?: boolean; onEach?: (event: HerdEvent) => void } = {}) {
+  let now = events[0]?.ts ?? 0;
+  const progress = createTtyProgress(terminal, { throttleMs: 0, tickMs: 1e9, clock: () => now, color: options.color ?? false });
+  for (const event of events) {
+    now = event.ts;
+    progress.listener(event);
+    options.onEach?.(event);
+  }
+  progress.stop();
+  return progress;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('TTY progress renderer', () => {
+  it('leaves one line per finished agent and the overall line, with no garbage or wrapped lines', () => {
+    const terminal = new VirtualTerminal(100, 30);
+    replay(recorded, terminal);
+    expect(terminal.garbage).toBe(0);
+    expect(terminal.wrapped).toBe(0);
+    const lines = terminal.lines();
+    // Two turns of 5 agents: a header, 5 end lines and the overall line each; nothing else left behind.
+    expect(lines).toHaveLength(14);
+    expect(lines[0]).toBe('run 20261125-185444-8239 turn 1: 5 agents, up to 3 at once (simulated API)');
+    expect(lines[7]).toBe('run 20261125-185444-8239 turn 2: 5 agents, up to 2 at once (simulated API)');
+    expect(lines.filter((line) => /^\[#{20}\] 5\/5 done · /.test(line))).toHaveLength(2);
+    expect(lines.find((line) => line.startsWith('sleeper'))).toMatch(/^sleeper\s+timeout\s+12\.1s\s+\$0\s+stopped: wall-clock timeout reached$/);
+    expect(lines.find((line) => line.startsWith('flaky'))).toMatch(/1 retry/);
+    expect(lines[6]).toMatch(/^\[#{20}\] 5\/5 done · 1 failed · 0 running · 0 queued · 16s · \$0\.085$/);
+  });
+
+  it('shows running agents with state, elapsed time, turns and last activity while the run goes on', () => {
+    const terminal = new VirtualTerminal(100, 30);
+    const seen: string[] = [];
+    replay(recorded, terminal, {
+      onEach: (event) => {
+        if (event.type === 'agent.tool' || event.type === 'agent.retry') seen.push(terminal.text());
+      },
+    });
+    const atTool = seen[1]!;
+    // builder uses Write: its line names the tool, with its elapsed time and 1 turn (assistant message) so far.
+    expect(atTool).toMatch(/^ {2}builder\s+running\s+4s\s+1 turn\s+tool Write$/m);
+    expect(atTool).toMatch(/^ {2}flaky\s+retrying\s+4s\s+0 turns\s+retry 1 \(HTTP 529\)$/m);
+    expect(atTool).toMatch(/^\[-{20}\] 0\/5 done · 0 failed · 3 running · 2 queued · 4s · ETA \? · \$0$/m);
+  });
+
+  it('fits every line to a narrow terminal and never grows taller than it', () => {
+    const terminal = new VirtualTerminal(40, 6);
+    const many: HerdEvent[] = [
+      { type: 'run.start', runId: 'r', ts: 0, agents: Array.from({ length: 30 }, (_, index) => `agent-with-a-long-name-${index + 1}`), turn: 1, concurrency: 30, simulated: true },
+      ...Array.from({ length: 30 }, (_, index): HerdEvent => ({ type: 'agent.start', runId: 'r', ts: 10 + index, agentId: `agent-with-a-long-name-${index + 1}`, turn: 1, attempt: 1, workspace: '/w' })),
+    ];
+    let frame = '';
+    replay(many, terminal, { onEach: () => (frame = terminal.text()) });
+    expect(terminal.wrapped).toBe(0);
+    const [header, ...lines] = frame.split('\n');
+    expect(header).toBe('run r turn 1: 30 agents, up to 30 at o…');
+    // The live area stays below the terminal's height (6 rows), the header scrolled above it.
+    expect(lines.length).toBeLessThanOrEqual(5);
+    for (const line of lines) expect([...line].length).toBeLessThan(40);
+    expect(frame).toMatch(/… and 27 more running/);
+  });
+
+  it('colours only when asked (NO_COLOR turns it off)', () => {
+    const plain = new VirtualTerminal();
+    replay(recorded.slice(0, 30), plain, { color: false });
+    expect(plain.writes.join('')).not.toMatch(/\u001b\[3\dm/);
+    const coloured = new VirtualTerminal();
+    replay(recorded.slice(0, 30), coloured, { color: true });
+    expect(coloured.writes.join('')).toMatch(/\u001b\[36mrunning/);
+    expect(stripAnsi(coloured.text())).toBe(plain.text());
+    expect(wantsColor({ NO_COLOR: '1' })).toBe(false);
+    expect(wantsColor({ NO_COLOR: '' })).toBe(true);
+    expect(wantsColor({ TERM: 'dumb' })).toBe(false);
+    expect(wantsColor({})).toBe(true);
+  });
+
+  it('strips escape sequences and newlines that agent text carries', () => {
+    const terminal = new VirtualTerminal(80, 10);
+    replay(
+      [
+        { type: 'run.start', runId: 'r', ts: 0, agents: ['a'], turn: 1, concurrency: 1, simulated: false },
+        { type: 'agent.start', runId: 'r', ts: 1, agentId: 'a', turn: 1, attempt: 1, workspace: '/w' },
+        { type: 'agent.output', runId: 'r', ts: 2, agentId: 'a', kind: 'assistant', excerpt: 'evil\u001b[2J\u001b[31mred\nnext line\u0007' },
+        { type: 'run.warning', runId: 'r', ts: 3, message: 'careful\u001b[1A\u001b[2Kthere' },
+      ],
+      terminal,
+    );
+    expect(terminal.garbage).toBe(0);
+    expect(terminal.text()).toMatch(/evilred next line/);
+    expect(terminal.text()).toMatch(/^warning: carefulthere$/m);
+  });
+
+  it('redraws at most once per throttle interval, however many events arrive', () => {
+    vi.useFakeTimers();
+    const terminal = new VirtualTerminal();
+    const progress = createTtyProgress(terminal, { throttleMs: 100, tickMs: 1e9 });
+    progress.listener({ type: 'run.start', runId: 'r', ts: Date.now(), agents: ['a', 'b'], turn: 1, concurrency: 2, simulated: false });
+    vi.advanceTimersByTime(1000);
+    for (const agentId of ['a', 'b']) progress.listener({ type: 'agent.start', runId: 'r', ts: Date.now(), agentId, turn: 1, attempt: 1, workspace: '/w' });
+    // a's start drew at once (the last draw was long ago); b's start and the 50 outputs that
+    // follow within 50 ms share one redraw, 100 ms after the last one.
+    const writesBefore = terminal.writes.length;
+    for (let index = 0; index < 50; index += 1) {
+      progress.listener({ type: 'agent.output', runId: 'r', ts: Date.now(), agentId: index % 2 ? 'a' : 'b', kind: 'assistant' });
+      vi.advanceTimersByTime(1);
+    }
+    expect(terminal.writes.length).toBe(writesBefore);
+    vi.advanceTimersByTime(100);
+    expect(terminal.writes.length).toBe(writesBefore + 1);
+    expect(terminal.text()).toMatch(/^ {2}a\s+running\s+0s\s+25 turns\s+assistant$/m);
+    progress.stop();
+  });
+
+  it('keeps clocks moving between events with a slow tick', () => {
+    vi.useFakeTimers();
+    const terminal = new VirtualTerminal();
+    const progress = createTtyProgress(terminal, { throttleMs: 100, tickMs: 1000 });
+    progress.listener({ type: 'run.start', runId: 'r', ts: Date.now(), agents: ['a'], turn: 1, concurrency: 1, simulated: false });
+    progress.listener({ type: 'agent.start', runId: 'r', ts: Date.now(), agentId: 'a', turn: 1, attempt: 1, workspace: '/w' });
+    vi.advanceTimersByTime(5000);
+    expect(terminal.text()).toMatch(/^ {2}a\s+running\s+5s/m);
+    progress.stop();
+  });
+});
+
+describe('progress state', () => {
+  it('counts and estimates from the recorded run', () => {
+    const snapshot = createSnapshot();
+    const firstEnd = recorded.findIndex((event) => event.type === 'agent.end');
+    for (const event of recorded.slice(0, firstEnd + 1)) applyEvent(snapshot, event);
+    expect(countAgents(snapshot)).toMatchObject({ total: 5, done: 1, succeeded: 1, failed: 0, running: 2, queued: 2 });
+    const now = recorded[firstEnd]!.ts;
+    const remainingMs = estimateRemainingMs(snapshot, now)!;
+    // poet took 3.8 s; two agents have ~0.1 s of that left and two queued need 3.8 s each on 3 lanes.
+    expect(remainingMs).toBeGreaterThan(2000);
+    expect(remainingMs).toBeLessThan(4000);
+  });
+
+  it('has no estimate before any agent finished and zero once none is left', () => {
+    const snapshot = createSnapshot();
+    applyEvent(snapshot, { type: 'run.start', runId: 'r', ts: 0, agents: ['a'], turn: 1, concurrency: 1, simulated: false });
+    expect(estimateRemainingMs(snapshot, 10)).toBeUndefined();
+    expect(renderFrame(snapshot, 10, { width: 80, height: 24, color: false })).toMatch(/ETA \?/);
+  });
+});
