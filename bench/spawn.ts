@@ -1,6 +1,6 @@
 // herd vs a plain shell fan-out of the identical `claude` commands, side by side in one run.
 //
-//   npx tsx bench/spawn.ts [--rounds 2] [--latency 2s] [--with-20]
+//   npx tsx bench/spawn.ts [--rounds 2] [--latency 2s] [--with-20 | --n 1,5]
 //
 // herd side:  node dist/cli/main.js spawn -n N "<prompt>" --simulate --simulate-latency 2s --json
 //             (herd starts its own simulate server inside its process).
@@ -8,14 +8,19 @@
 //             each in its own temp cwd, stdin </dev/null, stdout to a file, with the env herd
 //             would give (simulateEnv of a server this bench runs, one fresh CLAUDE_CONFIG_DIR
 //             per batch, as herd uses one per run).
-// Each round runs both sides, alternating which goes first, so warm caches and thermal drift
-// do not always favour the same side. Nothing is asserted; the ratios are printed.
+// shell+setsid: the same, each claude started with `setsid`, i.e. in a session of its own as
+//             herd starts agents. This matters on a busy Linux box: with sched_autogroup
+//             the CPU is shared per session, so N agents in the shell's one session get one
+//             share while herd's N agents get N shares. On an idle machine both shells match.
+// Each round runs every side, rotating which goes first, so warm caches and load drift do
+// not always favour the same side. Nothing is asserted; the ratios are printed.
 //
 // CPU: "herd CPU" is the herd node process's own user+sys (RUSAGE_SELF via a preload, not its
 // agents). It includes herd's embedded simulate server, so the same server's CPU during the
-// shell run (this bench process's CPU while the shell batch ran) is subtracted to give
+// shell runs (this bench process's CPU while a shell batch ran) is subtracted to give
 // "herd added CPU": what supervising costs beyond serving the model answers.
 
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveClaudeBin } from '../src/agents/claude-bin.js';
@@ -43,7 +48,7 @@ const PROMPT = 'Write a haiku about rivers';
 const latencyText = flagValue('--latency') ?? '2s';
 const latencyMs = parseDuration('--latency', latencyText);
 const rounds = Number(flagValue('--rounds') ?? 2);
-const counts = hasFlag('--with-20') ? [1, 5, 10, 20] : [1, 5, 10];
+const counts = flagValue('--n')?.split(',').map(Number) ?? (hasFlag('--with-20') ? [1, 5, 10, 20] : [1, 5, 10]);
 
 /** Variables herd never passes on (see src/agent-env.ts), dropped here too so both sides see the same env. */
 const NOT_INHERITED = /^(ANTHROPIC_|CLAUDE_CODE_USE_|AWS_BEARER_TOKEN_BEDROCK$|CLAUDECODE$|CLAUDE_CODE_ENTRYPOINT$|CLAUDE_CODE_SESSION_ID$|HERD_AGENT_TAG$)/;
@@ -60,10 +65,14 @@ interface ShellSample {
   serverCpuMs: number;
 }
 
+type Side = 'herd' | 'shell' | 'setsid';
+const SIDES: Side[] = ['herd', 'shell', 'setsid'];
+
 interface Row {
   n: number;
   herd: HerdSample[];
   shell: ShellSample[];
+  setsid: ShellSample[];
 }
 
 async function main(): Promise<void> {
@@ -76,15 +85,15 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const n of counts) {
-      const row: Row = { n, herd: [], shell: [] };
+      const row: Row = { n, herd: [], shell: [], setsid: [] };
       for (let round = 0; round < rounds; round++) {
-        const herdFirst = round % 2 === 0;
-        for (const side of herdFirst ? ['herd', 'shell'] : ['shell', 'herd']) {
+        const order = SIDES.map((_, index) => SIDES[(index + round) % SIDES.length]!);
+        for (const side of order) {
           if (side === 'herd') row.herd.push(await runHerd(n, claudeBin));
-          else row.shell.push(await runShell(n, claudeBin, server));
+          else row[side].push(await runShell(n, claudeBin, server, side === 'setsid'));
         }
         const last = (samples: Array<{ wallMs: number }>) => seconds(samples.at(-1)!.wallMs);
-        process.stderr.write(`N=${n} round ${round + 1}: herd ${last(row.herd)} s, shell ${last(row.shell)} s\n`);
+        process.stderr.write(`N=${n} round ${round + 1} (${order.join(', ')}): herd ${last(row.herd)} s, shell ${last(row.shell)} s, shell+setsid ${last(row.setsid)} s\n`);
       }
       rows.push(row);
     }
@@ -136,23 +145,27 @@ async function runHerd(n: number, claudeBin: string): Promise<HerdSample> {
   });
 }
 
-/** The fan-out a user would write by hand; the prompt travels as an argument, never through the shell's parser. */
+/**
+ * The fan-out a user would write by hand; the prompt travels as an argument, never through
+ * the shell's parser. With $5 = setsid each agent gets its own session (`-w`: should setsid
+ * have to fork, it still waits, so `wait` covers the agent).
+ */
 const FAN_OUT_SCRIPT = `
-bin=$1; prompt=$2; base=$3; n=$4
+bin=$1; prompt=$2; base=$3; n=$4; wrap=$5
 for i in $(seq 1 "$n"); do
-  ( cd "$base/ws/agent-$i" && ANTHROPIC_CUSTOM_HEADERS="x-herd-agent: agent-$i" exec "$bin" -p --output-format stream-json --verbose -- "$prompt" </dev/null >"$base/out/agent-$i.jsonl" 2>"$base/out/agent-$i.err" ) &
+  ( cd "$base/ws/agent-$i" && export ANTHROPIC_CUSTOM_HEADERS="x-herd-agent: agent-$i" && exec \${wrap:+setsid -w} "$bin" -p --output-format stream-json --verbose -- "$prompt" </dev/null >"$base/out/agent-$i.jsonl" 2>"$base/out/agent-$i.err" ) &
 done
 wait
 `;
 
-async function runShell(n: number, claudeBin: string, server: SimulateServer): Promise<ShellSample> {
+async function runShell(n: number, claudeBin: string, server: SimulateServer, ownSessions: boolean): Promise<ShellSample> {
   return withTempDir('herd-bench-shell-', async (base) => {
     const configDir = path.join(base, 'claude-config');
     await mkdir(configDir);
     await mkdir(path.join(base, 'out'));
     for (let index = 1; index <= n; index++) await mkdir(path.join(base, 'ws', `agent-${index}`), { recursive: true });
     const env = { ...inheritedEnv(), ...simulateEnv(server, 'agent'), CLAUDE_CONFIG_DIR: configDir };
-    const { value: run, cpuMs } = await measureOwnCpu(() => runTimed('bash', ['-c', FAN_OUT_SCRIPT, 'bash', claudeBin, PROMPT, base, String(n)], { env }));
+    const { value: run, cpuMs } = await measureOwnCpu(() => runTimed('bash', ['-c', FAN_OUT_SCRIPT, 'bash', claudeBin, PROMPT, base, String(n), ownSessions ? 'setsid' : ''], { env }));
     if (run.code !== 0) throw new Error(`shell fan-out exited ${run.code}: ${run.stderr}`);
     await checkShellResults(base, n);
     return { wallMs: run.wallMs, serverCpuMs: cpuMs };
@@ -178,18 +191,21 @@ async function checkShellResults(base: string, n: number): Promise<void> {
 }
 
 function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): void {
-  const tableRows = rows.map(({ n, herd, shell }) => {
+  const tableRows = rows.map(({ n, herd, shell, setsid }) => {
     const herdWall = mean(herd.map((sample) => sample.wallMs));
     const shellWall = mean(shell.map((sample) => sample.wallMs));
+    const setsidWall = mean(setsid.map((sample) => sample.wallMs));
     const herdCpu = mean(herd.map((sample) => sample.usage.userMs + sample.usage.systemMs));
-    const serverCpu = mean(shell.map((sample) => sample.serverCpuMs));
+    const serverCpu = mean([...shell, ...setsid].map((sample) => sample.serverCpuMs));
     const added = herdCpu - serverCpu;
-    const ratios = herd.map((sample, index) => sample.wallMs / (shell[index]?.wallMs ?? Number.NaN));
+    const ratios = herd.map((sample, index) => sample.wallMs / (setsid[index]?.wallMs ?? Number.NaN));
     return [
       String(n),
       seconds(shellWall),
+      seconds(setsidWall),
       seconds(herdWall),
       fixed(herdWall / shellWall, 3),
+      fixed(herdWall / setsidWall, 3),
       ratios.map((ratio) => fixed(ratio, 2)).join(' / '),
       seconds(mean(herd.map((sample) => sample.summary.totals.wallMs))),
       fixed(herdCpu / 1000, 2),
@@ -199,7 +215,6 @@ function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): 
       fixed(mean(herd.map((sample) => sample.usage.maxRssMb)), 0),
       fixed(mean(herd.map((sample) => sample.summary.totals.speedup)), 2),
       fixed(mean(herd.map((sample) => sample.summary.totals.efficiency)), 2),
-      fixed(shellWall / n, 2),
     ];
   });
   printTable({
@@ -207,9 +222,11 @@ function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): 
     header: [
       'N',
       'shell wall s',
+      'shell+setsid wall s',
       'herd wall s',
       'herd/shell',
-      'per round',
+      'herd/shell+setsid',
+      'herd/shell+setsid per round',
       'herd internal wall s',
       'herd CPU s',
       'sim server CPU s',
@@ -218,11 +235,11 @@ function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): 
       'herd max RSS MB',
       'speedup',
       'efficiency',
-      'shell s/agent',
     ],
     rows: tableRows,
     notes: [
       `machine: ${machineLine()}`,
+      `sched_autogroup_enabled = ${autogroupSetting()} (1: CPU is shared per session under load, which is what separates the two shell columns).`,
       'wall = spawn of `node dist/cli/main.js spawn ...` (or of bash) to its exit, including node start-up; herd internal wall = totals.wallMs from its --json.',
       'herd CPU = user+sys of the herd node process itself (process.resourceUsage at exit, RUSAGE_SELF: no agent CPU), including its embedded simulate server.',
       'sim server CPU = this bench process\'s CPU while the shell batch ran (it hosts the simulate server then); herd added CPU = herd CPU - sim server CPU.',
@@ -230,6 +247,14 @@ function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): 
       'speedup/efficiency come from herd\'s --json: sum of agent times / wall, and that / concurrency.',
     ],
   });
+}
+
+function autogroupSetting(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 await main();

@@ -111,7 +111,7 @@ export function tasksFromFileContent(content: unknown, source: string): AgentTas
   return tasks.map((task, index) => toAgentTask({ ...defaults, ...task }, index, source));
 }
 
-function describeZodIssue(issue: z.core.$ZodIssue | undefined, content: unknown): string {
+export function describeZodIssue(issue: z.core.$ZodIssue | undefined, content: unknown): string {
   if (!issue) return 'invalid task file';
   const where = describePath(issue.path, content);
   return `${where}: ${issue.message}`;
@@ -128,7 +128,7 @@ function describePath(issuePath: readonly PropertyKey[], content: unknown): stri
   return `task ${index + 1}${typeof id === 'string' ? ` (id "${id}")` : ''}${field ? `, field "${field}"` : ''}`;
 }
 
-function toAgentTask(entry: TaskFileTask, index: number, source: string): AgentTask {
+export function toAgentTask(entry: TaskFileTask, index: number, source: string): AgentTask {
   const label = `${source}: task ${index + 1}${entry.id ? ` (id "${entry.id}")` : ''}`;
   if (entry.prompt === undefined || entry.prompt.trim() === '') throw new UsageError(`${label}, field "prompt": a prompt is required`);
   if (entry.agent === 'command' && !entry.command) throw new UsageError(`${label}, field "command": agent "command" needs a command array`);

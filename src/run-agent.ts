@@ -3,7 +3,7 @@
 // (the same shape whether it worked or not). Knows nothing about batches or scheduling,
 // so a queue worker could call it just as the local pool does.
 
-import type { AgentAdapter, ParsedSignal } from './agents/adapter.js';
+import type { AgentAdapter, AgentProgress, ParsedSignal, ProcessExit } from './agents/adapter.js';
 import { createProgress } from './agents/adapter.js';
 import { runProcess } from './process/run-process.js';
 import type { Redactor } from './redact.js';
@@ -27,7 +27,6 @@ export interface AgentTurnContext {
 export async function executeAgentTurn(task: AgentTask, context: AgentTurnContext): Promise<AgentResult> {
   const startedAt = new Date();
   const progress = createProgress();
-  const redact = context.redact ?? ((text: string) => text);
   let spec;
   try {
     spec = context.adapter.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
@@ -40,6 +39,7 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
     cwd: context.workspace,
     env: mergeEnv(context.env, spec.env),
     tag: context.tag,
+    ...(spec.input === undefined ? {} : { input: spec.input }),
     ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
     ...(task.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: task.idleTimeoutMs }),
     ...(context.killGraceMs === undefined ? {} : { killGraceMs: context.killGraceMs }),
@@ -50,6 +50,12 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
       if (context.onSignal) for (const signal of signals) context.onSignal(signal);
     },
   });
+  return toAgentResult(task, context, progress, run, startedAt);
+}
+
+/** Judge what one turn printed and how its process ended, and say it as an AgentResult (cold or warm turn alike). */
+export function toAgentResult(task: AgentTask, context: AgentTurnContext, progress: AgentProgress, run: ProcessExit & { durationMs: number }, startedAt: Date): AgentResult {
+  const redact = context.redact ?? ((text: string) => text);
   const outcome = context.adapter.judge(progress, run);
   const result: AgentResult = {
     id: task.id,
@@ -75,7 +81,7 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
   return result;
 }
 
-function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {
+export function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {
   const env = { ...base };
   for (const [name, value] of Object.entries(overrides)) {
     if (value === undefined) delete env[name];
@@ -84,7 +90,7 @@ function mergeEnv(base: Record<string, string>, overrides: Record<string, string
   return env;
 }
 
-function failedBeforeStart(task: AgentTask, context: AgentTurnContext, startedAt: Date, message: string): AgentResult {
+export function failedBeforeStart(task: AgentTask, context: AgentTurnContext, startedAt: Date, message: string): AgentResult {
   return {
     id: task.id,
     status: 'failed',

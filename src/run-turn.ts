@@ -1,6 +1,7 @@
 // One turn of a run: every chosen agent runs once (bounded by the pool), each result is
 // written to run.json and events.jsonl the moment it arrives, events go to listeners,
-// and the turn's totals close it. Owns the simulate server's lifetime for the turn.
+// and the turn's totals close it. Owns the simulate server's lifetime for the turn (unless
+// the Supervisor lends one that outlives it, for warm processes).
 
 import { randomBytes } from 'node:crypto';
 import type { AgentAdapter, ParsedSignal } from './agents/adapter.js';
@@ -12,7 +13,9 @@ import { runBounded } from './pool/pool.js';
 import { RateLimitGate, sleep } from './pool/rate-limit-gate.js';
 import { isTransientFailure, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createRedactor, type Redactor } from './redact.js';
-import { executeAgentTurn } from './run-agent.js';
+import { executeAgentTurn, type AgentTurnContext } from './run-agent.js';
+import { executeWarmAgentTurn } from './warm/run-warm-turn.js';
+import { warmKey, type WarmPool } from './warm/warm-pool.js';
 import { simulateEnv, startSimulateServer, type SimulateOptions, type SimulateServer } from './simulate/server.js';
 import { EventLog, RunFileWriter } from './store/run-store.js';
 import { computeTotals } from './totals.js';
@@ -54,6 +57,10 @@ export interface TurnRunnerOptions {
   concurrency: number;
   signal: AbortSignal | undefined;
   retry: RetryPolicy;
+  /** Keep claude processes alive between turns in this pool (Supervisor keepAlive). */
+  warmPool?: WarmPool;
+  /** A simulate server that outlives the turn (warm processes keep talking to it); used instead of starting one. */
+  simulateServer?: SimulateServer;
 }
 
 export interface TurnRunOptions {
@@ -99,7 +106,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
   };
 
   async function run(entries: TurnEntry[], turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
-    const server = options.simulate ? await startSimulateServer(options.simulate) : undefined;
+    const server = options.simulateServer ?? (options.simulate ? await startSimulateServer(options.simulate) : undefined);
     const started = performance.now();
     const turn = turnOptions.resumeTurn && summary.turns.length > 0 ? reopenTurn(summary.turns.at(-1)!, entries) : openTurn(entries, turnOptions.prompt);
     await writer.write(summary);
@@ -114,7 +121,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       else await runBounded(entries, runOne, { ...pool, priority: (entry) => entry.task.priority ?? 0 });
       turn.agents = orderLike(turn.planned, turn.agents);
     } finally {
-      await server?.close();
+      if (server !== options.simulateServer) await server?.close();
     }
 
     turn.endedAt = new Date().toISOString();
@@ -189,9 +196,10 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       tag,
     });
     markRunning(task.id);
-    emit({ type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace });
-    return executeAgentTurn(task, {
-      adapter: adapterFor(task),
+    const adapter = adapterFor(task);
+    const start: HerdEventInput = { type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace };
+    const context: AgentTurnContext = {
+      adapter,
       workspace: entry.workspace,
       env,
       tag,
@@ -201,7 +209,14 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
       onSignal: (signal) => emitSignal(task.id, signal),
-    });
+    };
+    if (options.warmPool && adapter.warm) {
+      // agent.start waits for the process: it tells which one (pid) and whether it was already warm.
+      const onStart = ({ pid, reused }: { pid?: number; reused: boolean }) => emit({ ...start, ...(pid === undefined ? {} : { pid }), ...(reused ? { warm: true } : {}) } as HerdEventInput);
+      return executeWarmAgentTurn(task, { ...context, pool: options.warmPool, key: warmKey(summary.runId, task.id), onStart });
+    }
+    emit(start);
+    return executeAgentTurn(task, context);
   }
 
   /** The latest Retry-After-like hint per agent: the delay claude announced in its last api_retry line. */

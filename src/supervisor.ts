@@ -1,7 +1,9 @@
 // The Supervisor ties the pieces together for a batch: validate, create the run home and
 // workspaces, start the simulate server when asked, run every agent through the pool,
 // record each result on disk as it arrives, and hand back the run summary. `continue`
-// resumes each agent's session in its own workspace as a new turn of the same run.
+// resumes each agent's session in its own workspace as a new turn of the same run. With
+// keepAlive it owns the warm claude processes of its runs (and the simulate server they
+// talk to) until they sit idle too long or `close()` is called.
 
 import path from 'node:path';
 import { createRunTurnRunner, type TurnEntry, type TurnRunOptions } from './run-turn.js';
@@ -16,7 +18,10 @@ import { createRunId, readRun } from './store/run-store.js';
 import { computeTotals } from './totals.js';
 import type { AgentResult, AgentTask, RunSummary } from './types.js';
 import { createAgentWorkspace, createRunHome, seedFiles } from './workspace/workspace.js';
-import type { SimulateOptions } from './simulate/server.js';
+import { startSimulateServer, type SimulateOptions, type SimulateServer } from './simulate/server.js';
+import { WarmPool } from './warm/warm-pool.js';
+import { createWorkflowResumeScheduler, runWorkflow, type PreparedRun, type WorkflowRunOptions } from './workflow/run-workflow.js';
+import type { Workflow, WorkflowSpec } from './workflow/spec.js';
 
 export interface SupervisorOptions {
   /** Where runs live (default: $HERD_HOME or ./workspaces). */
@@ -45,6 +50,14 @@ export interface SupervisorOptions {
   onEvent?: HerdEventListener;
   /** The environment agents inherit (default process.env); a seam for tests. */
   inheritedEnv?: NodeJS.ProcessEnv;
+  /**
+   * Keep each claude agent's process alive between turns, so `continue` on this Supervisor
+   * costs the model's latency and not a process start. Call `close()` when done (herd's exit
+   * kills them anyway).
+   */
+  keepAlive?: boolean;
+  /** A warm process idle this long is closed; its next turn resumes cold (default 5 min). */
+  keepAliveIdleMs?: number;
 }
 
 export interface RunOptions {
@@ -64,6 +77,8 @@ export interface ContinueOptions {
   signal?: AbortSignal;
 }
 
+export const DEFAULT_KEEP_ALIVE_IDLE_MS = 5 * 60_000;
+
 export function defaultWorkspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.HERD_HOME || 'workspaces');
 }
@@ -71,11 +86,25 @@ export function defaultWorkspaceRoot(env: NodeJS.ProcessEnv = process.env): stri
 export class Supervisor {
   private readonly listeners = new Set<HerdEventListener>();
   readonly workspaceRoot: string;
+  private readonly warmPool: WarmPool | undefined;
+  /** Simulate servers the warm processes talk to, by their options; they outlive turns. */
+  private readonly sharedServers = new Map<string, Promise<SimulateServer>>();
+  private turnsRunning = 0;
 
   constructor(private readonly options: SupervisorOptions = {}) {
     this.workspaceRoot = path.resolve(options.workspaceRoot ?? defaultWorkspaceRoot(options.inheritedEnv ?? process.env));
     if (options.concurrency !== undefined) parsePositiveInt('concurrency', options.concurrency);
+    if (options.keepAliveIdleMs !== undefined) parsePositiveInt('keepAliveIdleMs', options.keepAliveIdleMs, Number.MAX_SAFE_INTEGER);
     if (options.onEvent) this.listeners.add(options.onEvent);
+    if (options.keepAlive) {
+      this.warmPool = new WarmPool({ idleMs: options.keepAliveIdleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS, onEmpty: () => void this.closeIdleServers() });
+    }
+  }
+
+  /** Close every warm process (and the simulate server they used). Safe to call more than once, and without keepAlive. */
+  async close(): Promise<void> {
+    await this.warmPool?.closeAll();
+    await this.closeIdleServers();
   }
 
   /** Listen to every event of every run; returns a function that stops listening. */
@@ -86,10 +115,29 @@ export class Supervisor {
 
   /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
   async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
+    const run = await this.createRun(tasks, runOptions.runId);
+    return this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal);
+  }
+
+  /**
+   * Run a workflow (task file or WorkflowSpec): each task starts the moment its dependencies
+   * finish, highest priority first; each/compete/judge expanded; see workflow/run-workflow.ts.
+   * Bad graphs (cycles, unknown ids, missing values) are UsageErrors before anything starts.
+   */
+  async runWorkflow(workflow: WorkflowSpec | Workflow, runOptions: WorkflowRunOptions = {}): Promise<RunSummary> {
+    return runWorkflow(workflow, runOptions, {
+      workspaceRoot: this.workspaceRoot,
+      createRun: (tasks, runId) => this.createRun(tasks, runId),
+      runTurn: (run, signal, turnOptions) => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, turnOptions),
+    });
+  }
+
+  /** Validate, create the run home, one workspace per agent and the run record (all agents pending). */
+  private async createRun(tasks: readonly AgentTask[], wantedRunId: string | undefined): Promise<PreparedRun> {
     validateTasks(tasks);
     const prepared = tasks.map((task) => this.withDefaults(task));
     const claudeBin = this.claudeBinFor(prepared);
-    const runId = runOptions.runId === undefined ? createRunId() : validateId('run id', runOptions.runId);
+    const runId = wantedRunId === undefined ? createRunId() : validateId('run id', wantedRunId);
     const runHome = await createRunHome(this.workspaceRoot, runId);
     const simulated = this.options.simulate !== undefined && this.options.simulate !== false;
     const now = new Date().toISOString();
@@ -113,7 +161,7 @@ export class Supervisor {
       entries.push({ task, workspace });
       summary.agents.push(pendingResult(task.id, workspace));
     }
-    return this.runTurn(summary, runHome, entries, claudeBin, runOptions.signal);
+    return { summary, runHome, entries, claudeBin };
   }
 
   /** Send `prompt` to every agent of a run (or the chosen ones), each resuming its own session in its own workspace. */
@@ -144,6 +192,8 @@ export class Supervisor {
     validateId('run id', runId);
     const summary = await readRun(this.workspaceRoot, runId);
     // Agents of a herd that was SIGKILLed may still be running: they must not run twice.
+    // Our own warm ones are closed first, gently (the sweep would find them too).
+    await this.warmPool?.closeRun(runId);
     await killTaggedProcesses(`${runId}/`, true);
     const turn = summary.turns.at(-1);
     const unfinished = new Set<string>(['pending', 'running', 'cancelled', ...(resumeOptions.retryFailed ? ['failed', 'timeout'] : [])]);
@@ -152,7 +202,9 @@ export class Supervisor {
     const entries: TurnEntry[] = [];
     for (const id of planned) {
       const finished = done.get(id);
-      if (finished && !unfinished.has(finished.status)) continue;
+      // A workflow agent skipped because its dependency failed runs again with that dependency.
+      const dependencyRetried = resumeOptions.retryFailed === true && finished?.error?.reason === 'dependency';
+      if (finished && !unfinished.has(finished.status) && !dependencyRetried) continue;
       const known = summary.agents.find((agent) => agent.id === id);
       const stored = summary.tasks.find((task) => task.id === id);
       if (!known || !stored) continue;
@@ -165,16 +217,31 @@ export class Supervisor {
     if (entries.length === 0) return summary;
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
     summary.status = 'running';
-    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, resumeOptions.signal, { resumeTurn: true });
+    // A workflow's agents wait for their dependencies again, placeholders filled from what was recorded.
+    const schedule = createWorkflowResumeScheduler(summary);
+    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, resumeOptions.signal, { resumeTurn: true, ...(schedule ? { schedule } : {}) });
   }
 
   private async runTurn(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal: AbortSignal | undefined, turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
+    this.turnsRunning += 1;
+    try {
+      return await this.runTurnNow(summary, runHome, entries, claudeBin, signal, turnOptions);
+    } finally {
+      this.turnsRunning -= 1;
+      if (!this.warmPool?.size) await this.closeIdleServers();
+    }
+  }
+
+  private async runTurnNow(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal: AbortSignal | undefined, turnOptions: TurnRunOptions): Promise<RunSummary> {
+    const simulate = this.options.simulate === true ? {} : this.options.simulate || (summary.simulated ? {} : undefined);
     const runner = await createRunTurnRunner({
       summary,
       runHome,
       claudeBin,
       listeners: this.listeners,
-      simulate: this.options.simulate === true ? {} : this.options.simulate || (summary.simulated ? {} : undefined),
+      simulate,
+      ...(this.warmPool ? { warmPool: this.warmPool } : {}),
+      ...(this.warmPool && simulate ? { simulateServer: await this.sharedServer(simulate) } : {}),
       inheritedEnv: this.options.inheritedEnv ?? process.env,
       env: this.options.env ?? {},
       envAllow: this.options.envAllow,
@@ -189,6 +256,28 @@ export class Supervisor {
       },
     });
     return runner.run(entries, turnOptions);
+  }
+
+  /** Warm processes keep the URL of the server they started with, so with keepAlive it outlives turns. */
+  private sharedServer(simulate: SimulateOptions): Promise<SimulateServer> {
+    const key = JSON.stringify(simulate);
+    let server = this.sharedServers.get(key);
+    if (!server) {
+      server = startSimulateServer(simulate).then((started) => {
+        started.unref();
+        return started;
+      });
+      this.sharedServers.set(key, server);
+    }
+    return server;
+  }
+
+  /** Shared simulate servers close once no warm process and no turn needs them. */
+  private async closeIdleServers(): Promise<void> {
+    if (this.turnsRunning > 0 || this.warmPool?.size) return;
+    const servers = [...this.sharedServers.values()];
+    this.sharedServers.clear();
+    await Promise.all(servers.map(async (server) => (await server.catch(() => undefined))?.close()));
   }
 
   private withDefaults(task: AgentTask): AgentTask {
@@ -208,7 +297,9 @@ export class Supervisor {
 function chooseAgents(summary: RunSummary, wanted: string[] | undefined): AgentResult[] {
   if (!wanted || wanted.length === 0) return summary.agents;
   const known = new Map(summary.agents.map((agent) => [agent.id, agent]));
-  return wanted.map((id) => {
+  // In a workflow run, a task id stands for all the agents it expanded into (each/compete).
+  const expand = (id: string) => (known.has(id) ? [id] : (summary.workflow?.tasks.find((task) => task.id === id)?.agents ?? [id]));
+  return [...new Set(wanted.flatMap(expand))].map((id) => {
     const agent = known.get(id);
     if (!agent) throw new UsageError(`run ${summary.runId} has no agent "${id}"; its agents are: ${[...known.keys()].join(', ')}`);
     return agent;

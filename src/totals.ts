@@ -19,6 +19,7 @@ export function computeTotals(results: readonly AgentResult[], wallMs: number, c
     costUsd: round(results.reduce((sum, result) => sum + result.costUsd, 0), 6),
     wallMs: Math.round(wallMs),
     agentMs: Math.round(agentMs),
+    apiMs: Math.round(ran.reduce((sum, result) => sum + (result.durationApiMs ?? 0), 0)),
     speedup: round(speedup, 2),
     efficiency: round(speedup / used, 2),
     concurrency: used,

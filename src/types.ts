@@ -89,6 +89,8 @@ export interface Totals {
   costUsd: number;
   wallMs: number;
   agentMs: number;
+  /** Sum of the time agents said they spent waiting for the model API (where they report it). */
+  apiMs: number;
   speedup: number;
   efficiency: number;
   concurrency: number;
@@ -165,6 +167,8 @@ export interface WorkflowTaskRecord {
   optional: boolean;
   /** For a judge: the task whose candidates it judges. */
   judges?: string;
+  /** For a fan-out (each): its items, one per agent, so `herd resume` can fill `{{item}}` again. */
+  items?: string[];
 }
 
 /** The timing and cost account of one stage of a workflow run. */

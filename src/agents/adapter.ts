@@ -8,6 +8,8 @@ export interface CommandSpec {
   args: string[];
   /** Variables to add to (or, with value undefined, remove from) the inherited environment. */
   env: Record<string, string | undefined>;
+  /** Written to stdin, which is then closed (otherwise stdin is ignored). */
+  input?: string;
 }
 
 export interface TurnOptions {
@@ -61,9 +63,28 @@ export interface AgentOutcome {
   error?: { reason: FailureReason; message: string; apiStatus?: number };
 }
 
+/**
+ * How an adapter keeps one process alive for many turns (optional: adapters without it
+ * always run one process per turn). The process reads each turn from stdin.
+ */
+export interface WarmProtocol {
+  /** argv and env of a process that takes its turns on stdin (no prompt in them). */
+  command(task: AgentTask, turn: TurnOptions): CommandSpec;
+  /** The stdin bytes that ask for one turn. */
+  encodeTurn(prompt: string): string;
+  /** True once the lines parsed into `progress` closed the turn (its answer is complete). */
+  isTurnOver(progress: AgentProgress): boolean;
+  /**
+   * This turn's own share of what it reported, given what the same process reported for its
+   * previous turn (undefined on its first): some counters are sums over the process's life.
+   */
+  toTurnShare(progress: AgentProgress, previous: AgentProgress | undefined): AgentProgress;
+}
+
 export interface AgentAdapter {
   readonly name: string;
   command(task: AgentTask, turn: TurnOptions): CommandSpec;
+  warm?: WarmProtocol;
   /** Parse one stdout line (no newline). Must never throw: garbage is counted, not fatal. */
   parseLine(line: string, into: AgentProgress): ParsedSignal[];
   /** Decide success or failure from what was parsed and how the process ended. */

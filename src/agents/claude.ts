@@ -7,9 +7,39 @@ import type { AgentTask } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, ProcessExit, TurnOptions } from './adapter.js';
 import { judgeProcessFailure } from './judge.js';
 
-/** Build argv for one turn. The prompt goes last, after `--`, so a prompt starting with `-` is not read as an option. */
+/**
+ * Build argv for one turn. The prompt goes last, after `--`, so a prompt starting with `-` is
+ * not read as an option; a prompt no argument can carry goes on stdin instead (see below).
+ */
 export function buildClaudeArgs(task: AgentTask, turn: TurnOptions): string[] {
-  const args = ['-p', '--output-format', 'stream-json', '--verbose'];
+  const args = ['-p', '--output-format', 'stream-json', '--verbose', ...buildTaskFlags(task, turn)];
+  if (!promptGoesOnStdin(task.prompt)) args.push('--', task.prompt);
+  return args;
+}
+
+/** Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); stay well below it. */
+const MAX_PROMPT_ARG_BYTES = 100 * 1024;
+
+/** A prompt too long for one argument, or holding a NUL byte (no argument can), is sent on stdin, which adds no quoting. */
+export function promptGoesOnStdin(prompt: string): boolean {
+  return prompt.includes('\0') || Buffer.byteLength(prompt, 'utf8') > MAX_PROMPT_ARG_BYTES;
+}
+
+/**
+ * Build argv for a warm process: the prompts come on stdin, one stream-json user message per
+ * turn, and each turn ends with its own `result` line (so it never takes a prompt argument).
+ */
+export function buildWarmClaudeArgs(task: AgentTask, turn: TurnOptions): string[] {
+  return ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', ...buildTaskFlags(task, turn)];
+}
+
+/** One turn of a warm process: a user message as one JSON line (the prompt needs no quoting or `--` here). */
+export function encodeClaudeUserMessage(prompt: string): string {
+  return `${JSON.stringify({ type: 'user', message: { role: 'user', content: prompt } })}\n`;
+}
+
+function buildTaskFlags(task: AgentTask, turn: TurnOptions): string[] {
+  const args: string[] = [];
   const add = (flag: string, value: string | number | undefined) => {
     if (value !== undefined) args.push(flag, String(value));
   };
@@ -23,8 +53,23 @@ export function buildClaudeArgs(task: AgentTask, turn: TurnOptions): string[] {
   add('--max-turns', task.maxTurns);
   add('--max-budget-usd', task.maxBudgetUsd);
   for (const dir of task.addDirs ?? []) add('--add-dir', dir);
-  args.push('--', task.prompt);
   return args;
+}
+
+/**
+ * In a warm process, `total_cost_usd` and `duration_api_ms` of each result line are sums
+ * over the process's life (measured with 2.1.197), while `usage`, `num_turns` and
+ * `duration_ms` are the turn's own: keep only this turn's share of the sums.
+ */
+export function claudeTurnShare(progress: AgentProgress, previous: AgentProgress | undefined): AgentProgress {
+  if (!previous) return progress;
+  const share: AgentProgress = { ...progress };
+  const minus = (now: number | undefined, before: number | undefined) => (now === undefined || before === undefined ? now : Math.max(0, Math.round((now - before) * 1e10) / 1e10));
+  const costUsd = minus(progress.costUsd, previous.costUsd);
+  const durationApiMs = minus(progress.durationApiMs, previous.durationApiMs);
+  if (costUsd !== undefined) share.costUsd = costUsd;
+  if (durationApiMs !== undefined) share.durationApiMs = durationApiMs;
+  return share;
 }
 
 interface StreamLine {
@@ -51,9 +96,13 @@ interface StreamLine {
 const asNumber = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
+const USER_LINE_PREFIX = '{"type":"user"';
+
 /** Parse one stream-json line into `into`; returns what listeners may want to hear about. Never throws. */
 export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal[] {
   if (line.length === 0) return [];
+  // Tool results echoed back as "user" lines can be whole files; nothing in them is needed.
+  if (line.startsWith(USER_LINE_PREFIX)) return [{ kind: 'output', type: 'user' }];
   let parsed: StreamLine;
   try {
     const value: unknown = line.charCodeAt(0) === 0x7b /* { */ ? JSON.parse(line) : undefined;
@@ -171,9 +220,17 @@ export function createClaudeAdapter(bin: string): AgentAdapter {
   return {
     name: 'claude',
     command(task: AgentTask, turn: TurnOptions): CommandSpec {
-      return { file: bin, args: buildClaudeArgs(task, turn), env: { ...task.env } };
+      const spec: CommandSpec = { file: bin, args: buildClaudeArgs(task, turn), env: { ...task.env } };
+      if (promptGoesOnStdin(task.prompt)) spec.input = task.prompt;
+      return spec;
     },
     parseLine: parseClaudeLine,
     judge: judgeClaude,
+    warm: {
+      command: (task: AgentTask, turn: TurnOptions): CommandSpec => ({ file: bin, args: buildWarmClaudeArgs(task, turn), env: { ...task.env } }),
+      encodeTurn: encodeClaudeUserMessage,
+      isTurnOver: (progress: AgentProgress) => progress.sawResult,
+      toTurnShare: claudeTurnShare,
+    },
   };
 }

@@ -6,6 +6,7 @@ import { validateId } from '../options.js';
 import { renderRun, renderRunList } from '../report/summary-text.js';
 import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
 import { defaultWorkspaceRoot } from '../supervisor.js';
+import { renderWorkflowAccount } from '../workflow/render-workflow.js';
 import { pathExists, removeRunHome } from '../workspace/workspace.js';
 import { printJson, writeErr, writeOut } from './output.js';
 
@@ -37,7 +38,7 @@ export async function showCommand(runId: string, flags: RootFlag & { json?: bool
     return 0;
   }
   if (flags.json) printJson(summary);
-  else writeOut(`${renderRun(summary, Math.max(30, (process.stdout.columns ?? 120) - 60))}\n`);
+  else writeOut(`${renderRun(summary, Math.max(30, (process.stdout.columns ?? 120) - 60))}\n${summary.workflow ? `\n${renderWorkflowAccount(summary)}\n` : ''}`);
   return 0;
 }
 

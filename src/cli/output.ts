@@ -6,8 +6,11 @@ import type { HerdEvent, HerdEventListener } from '../events.js';
 import { createPlainProgress } from '../report/progress-plain.js';
 import { createTtyProgress, type TtyProgress } from '../report/progress-tty.js';
 
+/** The live progress area while one is on screen: other stderr text must go above it, not through it. */
+let liveArea: TtyProgress | undefined;
+
 export const writeOut = (text: string) => process.stdout.write(text);
-export const writeErr = (text: string) => process.stderr.write(text);
+export const writeErr = (text: string) => (liveArea ? liveArea.print(text) : process.stderr.write(text));
 
 export interface EventSinks {
   listener: HerdEventListener;
@@ -23,6 +26,7 @@ export function createEventSinks(flags: { quiet?: boolean; events?: string }, en
   let live: TtyProgress | undefined;
   if (!flags.quiet && wantsLiveProgress(flags, env)) {
     live = createTtyProgress(process.stderr, { color: wantsColor(env), hideCursor: true });
+    liveArea = live;
     listeners.push(live.listener);
   } else if (!flags.quiet) listeners.push(createPlainProgress(writeErr));
   let file: WriteStream | undefined;
@@ -36,6 +40,7 @@ export function createEventSinks(flags: { quiet?: boolean; events?: string }, en
     },
     close: () => {
       live?.stop();
+      if (liveArea === live) liveArea = undefined;
       return new Promise((resolve) => (file ? file.end(resolve) : resolve()));
     },
   };

@@ -2,8 +2,11 @@
 // file only wires commander (the only importer of it) to them.
 
 import { Command, Option } from 'commander';
+import { benchCommand } from './bench-command.js';
 import { cleanCommand, runsCommand, showCommand } from './inspect-commands.js';
+import { reportCommand } from './report-command.js';
 import { continueCommand, resumeCommand, spawnCommand } from './run-commands.js';
+import { planCommand, runWorkflowCommand } from './workflow-commands.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -24,6 +27,13 @@ function addRunFlags(command: Command): Command {
     .option('--events <file|->', 'write every event as a JSON line to a file, or - for stderr');
 }
 
+function addWorkflowFileFlags(command: Command): Command {
+  return command
+    .option('--var <NAME=value>', 'value for {{vars.NAME}} in prompts (repeatable)', collect)
+    .option('--each-file <TASK=FILE>', "items of task TASK's fan-out, one per line (repeatable)", collect)
+    .option('--shared', 'give the run a shared coordination directory (each agent gets --add-dir and $HERD_SHARED_DIR)');
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('herd')
     .description('Run many command-line coding agents (Claude Code, any command) at once, each in its own workspace, and keep every answer, session, cost and timing.')
@@ -39,6 +49,8 @@ Examples:
   herd spawn -n 5 "Write a haiku about rivers" --simulate
   herd spawn --tasks tasks.yaml -c 3 --timeout 5m
   herd continue <runId> "Now make it rhyme"
+  herd spawn -n 4 "Draft a plan" --then "Now critique it" --then "Now fix it" --simulate
+  herd plan flow.yaml && herd run flow.yaml --var topic=rivers --simulate
   herd show <runId>
 
 Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing started), 130 interrupted.`,
@@ -63,7 +75,11 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--add-dir <dir>', 'extra directory the agent may use (repeatable)', collect)
       .option('--timeout <duration>', 'stop an agent after this long, e.g. 90s, 5m (default: none)')
       .option('--idle-timeout <duration>', 'stop an agent that printed nothing for this long (default: off)')
-      .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests'),
+      .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests')
+      .option('--then <prompt>', 'after the first turn, send this follow-up to every agent as one more turn, recorded as herd continue would (repeatable; turns on --keep-alive)', collect)
+      .option('--keep-alive', "keep each claude process running between this command's turns, so a later turn costs the model's time and not a process start (default with --then)")
+      .option('--no-keep-alive', 'with --then: start a new process for every turn (each resumes its session cold)')
+      .option('--keep-alive-idle <duration>', 'close a kept-alive process that has been idle this long (default 5m)'),
   ).action(async (prompt: string | undefined, flags) => setExitCode(await spawnCommand(prompt, flags)));
 
   addRunFlags(
@@ -82,6 +98,31 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .argument('<runId>', 'the run to finish')
       .option('--retry-failed', 'also run again the agents that failed or timed out'),
   ).action(async (runId: string, flags) => setExitCode(await resumeCommand(runId, flags)));
+
+  addWorkflowFileFlags(
+    addRunFlags(
+      program
+        .command('run')
+        .description('run a workflow task file: tasks start as soon as their dependencies finish (dependsOn, priority, each, compete + judge, {{deps.<id>.result}})')
+        .argument('<file>', 'YAML or JSON workflow: {name, vars, shared, defaults, tasks}; see examples/workflows/')
+        .option('--dry-run', 'show the plan (as herd plan does) and start nothing')
+        .option('--durations-from <runId>', 'with --dry-run: estimate times from this earlier run')
+        .option('--run-id <id>', 'id of the new run (default: date-time-random)')
+        .option('--timeout <duration>', 'default per-agent timeout for tasks that set none, e.g. 90s, 5m')
+        .option('--idle-timeout <duration>', 'default idle timeout for tasks that set none'),
+    ),
+  ).action(async (file: string, flags) => setExitCode(await runWorkflowCommand(file, flags)));
+
+  addWorkflowFileFlags(
+    program
+      .command('plan')
+      .description('show a workflow as ordered stages: what runs in parallel, the critical path, and a time estimate from an earlier run')
+      .argument('<file>', 'YAML or JSON workflow task file')
+      .option('-c, --concurrency <n>', 'agents running at once (default: all, up to 8)')
+      .option('--workspace-root <dir>', 'where earlier runs are looked up for durations')
+      .option('--durations-from <runId>', 'estimate times from this run (default: the latest run of the same file)')
+      .option('--json', 'the plan as JSON'),
+  ).action(async (file: string, flags) => setExitCode(await planCommand(file, flags)));
 
   program
     .command('runs')
@@ -107,6 +148,28 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .option('--all', 'remove every run under the workspace root')
     .option('--workspace-root <dir>', 'where runs live')
     .action(async (runId: string | undefined, flags) => setExitCode(await cleanCommand(runId, flags)));
+
+  program
+    .command('report')
+    .description('write a self-contained HTML report of a run: timeline of every turn, cost and token bars, totals, prompts and answers')
+    .argument('<runId>')
+    .option('-o, --output <file>', 'where to write it (default: <run home>/report.html)')
+    .option('--workspace-root <dir>', 'where runs live')
+    .action(async (runId: string, flags) => setExitCode(await reportCommand(runId, flags)));
+
+  program
+    .command('bench')
+    .description("measure what parallelism buys here: the same N agents sequentially and in parallel through herd, and as a plain fan-out (herd's overhead per agent)")
+    .option('-n, --count <n>', 'agents per batch (default 5)')
+    .option('--latency <duration>', 'latency of the simulated API per answer (default 2s)')
+    .option('--rounds <n>', 'rounds of parallel and plain fan-out, alternating order; medians are shown (default 1)')
+    .option('--no-simulate', 'use the real model API instead of the stand-in (costs money)')
+    .option('--prompt <text>', 'the prompt every agent gets')
+    .option('--claude-bin <path>', 'claude executable')
+    .option('--workspace-root <dir>', "where the bench's runs go (default: a temp dir, removed afterwards)")
+    .option('--keep', 'keep the runs and workspaces')
+    .option('--json', 'the figures as one JSON document on stdout')
+    .action(async (flags) => setExitCode(await benchCommand(flags)));
 
   return program;
 }

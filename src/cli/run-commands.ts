@@ -1,10 +1,13 @@
 // `herd spawn` and `herd continue`: build the supervisor from flags, run with Ctrl-C
-// handling and progress, print the account, and return the exit code.
+// handling and progress, print the account, and return the exit code. `spawn --then` runs
+// several turns in one command, on warm processes unless told otherwise.
 
+import { UsageError } from '../errors.js';
 import { parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor.js';
-import type { RunSummary } from '../types.js';
+import type { HerdEvent } from '../events.js';
+import type { RunSummary, TurnSummary } from '../types.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
 import { buildSpawnTasks, type SpawnFlags } from './spawn-tasks.js';
@@ -30,10 +33,35 @@ export const EXIT_AGENT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & CommonRunFlags): Promise<number> {
+export interface MultiTurnFlags {
+  /** Follow-up prompts, one turn each after the first. */
+  then?: string[];
+  /** Undefined unless --keep-alive or --no-keep-alive was given. */
+  keepAlive?: boolean;
+  keepAliveIdle?: string;
+}
+
+export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & CommonRunFlags & MultiTurnFlags): Promise<number> {
   const tasks = await buildSpawnTasks(prompt, flags);
+  const followUps = flags.then ?? [];
+  if (followUps.some((followUp) => followUp.trim() === '')) throw new UsageError('--then: expected a follow-up prompt, got an empty one');
   const options = supervisorOptionsFromFlags(flags);
-  return runWithUi(flags, options, (supervisor, signal) => supervisor.run(tasks, { signal }));
+  // Warm processes only pay off from the second turn on, so --then turns them on by default.
+  if (flags.keepAlive ?? followUps.length > 0) options.keepAlive = true;
+  if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parseDuration('--keep-alive-idle', flags.keepAliveIdle);
+  return runWithUi(
+    flags,
+    options,
+    async (supervisor, signal) => {
+      let summary = await supervisor.run(tasks, { signal });
+      for (const followUp of followUps) {
+        if (signal.aborted || summary.status === 'cancelled') break;
+        // Each turn is recorded exactly as `herd continue <runId> <followUp>` would record it.
+        summary = await supervisor.continue(summary.runId, followUp, { signal });
+      }
+      return summary;
+    },
+  );
 }
 
 export async function continueCommand(runId: string, prompt: string, flags: CommonRunFlags & { agent?: string[] }): Promise<number> {
@@ -46,7 +74,7 @@ export async function resumeCommand(runId: string, flags: CommonRunFlags & { ret
   return runWithUi(flags, options, (supervisor, signal) => supervisor.resume(runId, { ...(flags.retryFailed ? { retryFailed: true } : {}), signal }));
 }
 
-function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
+export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
   const options: SupervisorOptions = {};
   if (flags.concurrency !== undefined) options.concurrency = parsePositiveInt('-c/--concurrency', flags.concurrency, 1000);
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
@@ -66,27 +94,36 @@ async function runWithUi(flags: CommonRunFlags, options: SupervisorOptions, work
   const supervisor = new Supervisor({ ...options, onEvent: sinks.listener });
   const interrupt = installInterruptHandlers(writeErr);
   let summary: RunSummary;
+  let turnsBefore: number | undefined;
+  const countTurnsBefore = (event: HerdEvent) => {
+    if (event.type === 'run.start' && turnsBefore === undefined) turnsBefore = event.turn - 1;
+  };
+  const stopCounting = supervisor.on(countTurnsBefore);
   try {
     summary = await work(supervisor, interrupt.signal);
   } finally {
+    stopCounting();
+    // Warm processes end with the command (herd's exit would kill them anyway, less gently).
+    await supervisor.close();
     interrupt.dispose();
     await sinks.close();
   }
-  printSummary(summary, flags);
+  // The turns this command ran: one, or several with spawn --then (a resume reopens its last turn).
+  const turns = summary.turns.slice(Math.min(turnsBefore ?? summary.turns.length - 1, summary.turns.length - 1));
+  printSummary(summary, turns, flags);
   if (interrupt.received !== undefined || summary.status === 'cancelled') {
     writeErr(`\nrun ${summary.runId} was interrupted; finished results are saved in ${supervisor.workspaceRoot}/${summary.runId}/run.json\nfinish it with:  herd resume ${summary.runId}\n`);
     return EXIT_INTERRUPTED;
   }
-  const latest = summary.turns.at(-1);
-  return latest && latest.agents.every((agent) => agent.status === 'succeeded') ? EXIT_OK : EXIT_AGENT_FAILED;
+  return turns.length > 0 && turns.every((turn) => turn.agents.every((agent) => agent.status === 'succeeded')) ? EXIT_OK : EXIT_AGENT_FAILED;
 }
 
-function printSummary(summary: RunSummary, flags: CommonRunFlags): void {
+function printSummary(summary: RunSummary, turns: readonly TurnSummary[], flags: CommonRunFlags): void {
   if (flags.json) printJson(summary);
   if (flags.quiet && flags.json) return;
-  const latest = summary.turns.at(-1);
-  if (!latest) return;
+  if (turns.length === 0) return;
   const width = Math.max(30, (process.stderr.columns ?? 120) - 60);
   const simulatedNote = summary.simulated ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
-  writeErr(`\n${renderTurn(latest, width)}\n${simulatedNote}\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"   ·   details: herd show ${summary.runId}\n`);
+  const tables = turns.map((turn) => renderTurn(turn, width));
+  writeErr(`\n${tables.join('\n\n')}\n${simulatedNote}\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"   ·   details: herd show ${summary.runId}\n`);
 }

@@ -66,7 +66,10 @@ export async function runByDependencies<N extends DependencyNode>(nodes: readonl
       dependent.waitingFor.delete(state.node.id);
       if (!succeeded && !edge.optional) {
         const cause: SkipCause = { dependency: state.node.id, failed: rootFailure ?? state.node.id };
-        skips.push(options.skip(dependent.node, cause));
+        const skipped = options.skip(dependent.node, cause);
+        // Awaited after the pool; until then a failure must not surface as an unhandled rejection.
+        skipped.catch(() => undefined);
+        skips.push(skipped);
         finish(dependent, false, cause.failed);
       } else if (dependent.waitingFor.size === 0) {
         queue.push(dependent, dependent.node.priority ?? 0, dependent.order);

@@ -61,11 +61,11 @@ export function renderEndLine(agent: LiveAgent, idWidth: number, options: Pick<F
   const segments: Segment[] = [
     { text: `${truncateId(agent.id, idWidth).padEnd(idWidth)}  ` },
     { text: agent.state.padEnd(9), tone: STATE_TONE[agent.state] },
-    { text: `${formatMs(agent.durationMs ?? 0).padStart(6)}  ${formatUsd(agent.costUsd ?? 0).padStart(7)}` },
+    { text: `  ${formatMs(agent.durationMs ?? 0).padStart(6)}  ${formatUsd(agent.costUsd ?? 0).padStart(7)}` },
   ];
   if (agent.numTurns !== undefined) segments.push({ text: `  ${plural(agent.numTurns, 'turn')}` });
   if (agent.retries > 0) segments.push({ text: `  ${plural(agent.retries, 'retry', 'retries')}`, tone: 'yellow' });
-  const detail = firstLine(clean(agent.detail ?? ''), 200);
+  const detail = clean(firstLine(agent.detail, 200));
   if (detail) segments.push({ text: `  ${detail}`, tone: agent.state === 'succeeded' ? 'dim' : undefined });
   return paint(fit(segments, options.width - 1), options.color);
 }
@@ -94,6 +94,8 @@ function agentLine(agent: LiveAgent, nowTs: number, idWidth: number): Segment[] 
   if (agent.attempt > 1) segments.push({ text: `  attempt ${agent.attempt}`, tone: 'yellow' });
   if (agent.costUsd !== undefined) segments.push({ text: `  ${formatUsd(agent.costUsd)}` });
   if (agent.activity) segments.push({ text: `  ${clean(agent.activity)}` });
+  // Claude takes seconds to print its first line; say so rather than show nothing.
+  else if (agent.state === 'running') segments.push({ text: '  starting', tone: 'dim' });
   if (agent.excerpt) segments.push({ text: `  ${clean(agent.excerpt)}`, tone: 'dim' });
   return segments;
 }
@@ -105,6 +107,8 @@ function overallLine(snapshot: LiveSnapshot, nowTs: number, width: number): Segm
     { text: `${counts.done}/${counts.total} done`, tone: 'bold' },
     { text: ' · ' },
     { text: `${counts.failed} failed`, tone: counts.failed > 0 ? 'red' : 'dim' },
+    ...(counts.cancelled > 0 ? [{ text: ` · ${counts.cancelled} cancelled`, tone: 'yellow' as const }] : []),
+    ...(counts.skipped > 0 ? [{ text: ` · ${counts.skipped} skipped` }] : []),
     { text: ` · ${counts.running} running · ${counts.queued} queued · ${formatElapsed(nowTs - snapshot.startedTs)}` },
   ];
   if (!snapshot.ended) segments.push({ text: ` · ETA ${remainingMs === undefined ? '?' : `~${formatElapsed(remainingMs)}`}` });

@@ -3,6 +3,7 @@
 
 import type { HerdEvent } from '../events.js';
 import { firstLine, formatMs, formatUsd } from './format.js';
+import { clean } from './progress-frame.js';
 
 export function createPlainProgress(write: (text: string) => void, clock: () => number = Date.now): (event: HerdEvent) => void {
   const started = clock();
@@ -25,7 +26,8 @@ export function createPlainProgress(write: (text: string) => void, clock: () => 
       case 'agent.end': {
         done += 1;
         const { result } = event;
-        const detail = result.status === 'succeeded' ? firstLine(result.result, 50) : (result.error?.message ?? '');
+        // Agent text may hold escape sequences: in a log they are garbage, or worse, commands to a terminal.
+        const detail = clean(result.status === 'succeeded' ? firstLine(result.result, 50) : firstLine(result.error?.message, 200));
         write(`${stamp()} ${event.agentId} ${result.status} in ${formatMs(result.durationMs)} ${formatUsd(result.costUsd)} (${done}/${total})${detail ? `: ${detail}` : ''}\n`);
         return;
       }
@@ -33,7 +35,7 @@ export function createPlainProgress(write: (text: string) => void, clock: () => 
         write(`${stamp()} waiting until ${new Date(event.untilTs).toLocaleTimeString()} before starting more agents: ${event.reason}\n`);
         return;
       case 'run.warning':
-        write(`${stamp()} warning: ${event.message}\n`);
+        write(`${stamp()} warning: ${clean(event.message)}\n`);
         return;
       default:
         return;

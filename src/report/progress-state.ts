@@ -46,7 +46,10 @@ export interface LiveCounts {
   total: number;
   done: number;
   succeeded: number;
+  /** failed or timed out. */
   failed: number;
+  cancelled: number;
+  skipped: number;
   running: number;
   queued: number;
   costUsd: number;
@@ -130,13 +133,15 @@ export const isActive = (agent: LiveAgent) => agent.state === 'running' || agent
 export const isDone = (agent: LiveAgent) => agent.state !== 'queued' && !isActive(agent);
 
 export function countAgents(snapshot: LiveSnapshot): LiveCounts {
-  const counts: LiveCounts = { total: snapshot.agents.length, done: 0, succeeded: 0, failed: 0, running: 0, queued: 0, costUsd: 0 };
+  const counts: LiveCounts = { total: snapshot.agents.length, done: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0, running: 0, queued: 0, costUsd: 0 };
   for (const agent of snapshot.agents) {
     if (agent.state === 'queued') counts.queued += 1;
     else if (isActive(agent)) counts.running += 1;
     else {
       counts.done += 1;
       if (agent.state === 'succeeded') counts.succeeded += 1;
+      else if (agent.state === 'cancelled') counts.cancelled += 1;
+      else if (agent.state === 'skipped') counts.skipped += 1;
       else counts.failed += 1;
     }
     counts.costUsd += agent.costUsd ?? 0;

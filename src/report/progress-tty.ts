@@ -28,6 +28,8 @@ export interface TtyProgressOptions {
 
 export interface TtyProgress {
   listener: HerdEventListener;
+  /** Write text above the live area (at once, not throttled): a message must not tear the frame. */
+  print(text: string): boolean;
   /** Draw what is pending now and leave the area on screen; stops the timers. */
   stop(): void;
 }
@@ -134,7 +136,16 @@ export function createTtyProgress(stream: ProgressStream, options: TtyProgressOp
     schedule();
   };
 
-  return { listener, stop: finish };
+  function print(text: string): boolean {
+    if (!drawn) return Boolean(stream.write(text));
+    // The frame is redrawn below the text; a newline at the end is the one the join adds back.
+    permanent.push(text.endsWith('\n') ? text.slice(0, -1) : text);
+    if (pending) clearTimeout(pending);
+    draw();
+    return true;
+  }
+
+  return { listener, print, stop: finish };
 }
 
 function unref<T extends NodeJS.Timeout>(timer: T): T {

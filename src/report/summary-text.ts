@@ -24,7 +24,8 @@ export function renderTimingAccount(totals: Totals): string {
   return [
     `agents     ${totals.succeeded} succeeded, ${totals.failed} not`,
     `wall       ${formatMs(totals.wallMs)}  (sum of agent time ${formatMs(totals.agentMs)}, ${formatMs(saved)} saved)`,
-    `speedup    ${totals.speedup.toFixed(2)}x at concurrency ${totals.concurrency}  (efficiency ${Math.round(totals.efficiency * 100)}%)`,
+    `speedup    ${totals.speedup.toFixed(2)}x at concurrency ${totals.concurrency}  (efficiency ${Math.round(totals.efficiency * 100)}%; sum of agent time / wall)`,
+    ...(totals.apiMs > 0 ? [`model      ${formatMs(totals.apiMs)} of the agent time was spent waiting for the model API`] : []),
     `cost       ${formatUsd(totals.costUsd)}  (${formatCount(totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens)} tokens in, ${formatCount(totals.usage.outputTokens)} out)`,
   ].join('\n');
 }
@@ -36,7 +37,20 @@ export function renderTurn(turn: TurnSummary, answerWidth?: number): string {
 
 export function renderRun(summary: RunSummary, answerWidth?: number): string {
   const header = `run ${summary.runId}  ${summary.status}  started ${summary.startedAt}${summary.simulated ? '  (simulated: answers come from herd\'s stand-in API)' : ''}`;
-  return [header, ...summary.turns.map((turn) => `\n${renderTurn(turn, answerWidth)}`)].join('\n');
+  return [header, ...summary.turns.map((turn) => `\n${renderTurn(turn, answerWidth)}`), '', ...renderRunFooter(summary)].join('\n');
+}
+
+/** What a table of first lines leaves out, and where to find it. */
+function renderRunFooter(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  if (summary.turns.length > 1) {
+    const costUsd = summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
+    const wallMs = summary.turns.reduce((sum, turn) => sum + turn.totals.wallMs, 0);
+    lines.push(`run total  ${formatUsd(costUsd)} over ${summary.turns.length} turns, ${formatMs(wallMs)} of wall time`);
+  }
+  const example = summary.agents[0]?.id ?? '<agent>';
+  lines.push(`full answers: herd show ${summary.runId} --agent ${example}   ·   timeline and costs: herd report ${summary.runId}`);
+  return lines;
 }
 
 export function renderRunList(runs: readonly RunSummary[]): string {

@@ -40,7 +40,7 @@ function renderRow(bar: TimelineBar, top: number, x: (ms: number) => number): st
   if (bar.startAtMs > bar.queuedAtMs) {
     const queuedMs = bar.startAtMs - bar.queuedAtMs;
     parts.push(
-      `<rect class="queue" x="${x(bar.queuedAtMs)}" y="${barTop + barHeight / 4}" width="${Math.max(1, x(bar.startAtMs) - x(bar.queuedAtMs))}" height="${barHeight / 2}"><title>${escapeHtml(`${bar.agentId}: queued ${formatMs(queuedMs)}`)}</title></rect>`,
+      `<rect class="queue" x="${x(bar.queuedAtMs)}" y="${barTop + barHeight / 4}" width="${Math.max(1, x(bar.startAtMs) - x(bar.queuedAtMs))}" height="${barHeight / 2}"><title>${escapeHtml(`${bar.agentId}: waited ${formatMs(queuedMs)} to start`)}</title></rect>`,
     );
   }
   const barX = x(bar.startAtMs);
@@ -65,7 +65,7 @@ function renderRow(bar: TimelineBar, top: number, x: (ms: number) => number): st
 
 function describeBar(bar: TimelineBar): string {
   const bits = [`${bar.agentId}, turn ${bar.turn}: ${bar.status}`, `ran ${formatMs(bar.durationMs)}`];
-  if (bar.startAtMs > bar.queuedAtMs) bits.push(`queued ${formatMs(bar.startAtMs - bar.queuedAtMs)}`);
+  if (bar.startAtMs > bar.queuedAtMs) bits.push(`waited ${formatMs(bar.startAtMs - bar.queuedAtMs)} to start`);
   if (bar.retries.length > 0) bits.push(`${bar.retries.length} retr${bar.retries.length === 1 ? 'y' : 'ies'}`);
   if (bar.attempts > 1) bits.push(`${bar.attempts} attempts`);
   bits.push(formatUsd(bar.costUsd));

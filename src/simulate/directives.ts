@@ -1,5 +1,6 @@
 // Owns the `[sim:...]` markers that tests and demos put inside a user prompt to steer the
-// simulated model: latency override, tool calls (Write/Bash), injected HTTP errors, hangs.
+// simulated model: latency override, tool calls (Write/Bash), injected HTTP errors, hangs,
+// and the winner a judge names.
 // Parsing is pure; the server decides what to do with the result.
 
 /** A tool call the simulated model should make before it answers with text. */
@@ -18,6 +19,8 @@ export interface Directives {
   tools: SimToolCall[];
   status?: SimStatus;
   hang: boolean;
+  /** `[sim:winner <id>]`: a judge's answer names this winner (see reply.ts). */
+  winner?: string;
 }
 
 // One marker: `[sim:<name>]` or `[sim:<name> <arg>]`. The argument cannot contain `]` or a
@@ -54,6 +57,9 @@ function applyMarker(out: Directives, name: string, arg: string): void {
     }
     case 'hang':
       out.hang = true;
+      return;
+    case 'winner':
+      if (arg) out.winner = arg;
       return;
     default:
       return;

@@ -1,10 +1,12 @@
 // Owns the text of simulated answers: deterministic (a hash of agent + prompt + turn + role
 // seeds the word choice), clearly marked `[simulated]`, aware of the role the user gave, of
 // the turn number and the earlier prompt, and of the results of tool calls made this turn.
+// Asked to judge (a `WINNER: <one of: a, b>` answer format, as herd's judge tasks ask), it
+// ends with a well-formed verdict: the `[sim:winner <id>]` one, else a seeded pick.
 
 import { createHash } from 'node:crypto';
 import type { Conversation, ToolOutcome } from './conversation.js';
-import { stripDirectives } from './directives.js';
+import { parseDirectives, stripDirectives } from './directives.js';
 
 /** The whole answer text for one request. */
 export function composeReply(agent: string, conversation: Conversation): string {
@@ -14,7 +16,19 @@ export function composeReply(agent: string, conversation: Conversation): string 
   if (conversation.toolOutcomes.length > 0) lines.push(toolLine(conversation.toolOutcomes));
   const topic = topicOf(prompt);
   lines.push(...(/\bhaiku\b/i.test(prompt) ? haiku(topic, pick) : sentences(topic, pick)));
+  lines.push(...verdict(conversation.current, pick));
   return lines.join('\n');
+}
+
+const VERDICT_FORMAT = /WINNER: <one of: ([^>\n]+)>/;
+
+/** `WINNER:` and `REASON:` lines when the prompt asks for a verdict (or names one with [sim:winner]). */
+function verdict(prompt: string, pick: Pick): string[] {
+  const named = parseDirectives(prompt).winner;
+  const candidates = VERDICT_FORMAT.exec(prompt)?.[1]?.split(',').map((id) => id.trim()).filter(Boolean) ?? [];
+  const winner = named ?? (candidates.length > 0 ? pick(candidates) : undefined);
+  if (winner === undefined) return [];
+  return ['', `WINNER: ${winner}`, `REASON: [simulated] ${winner} is the most ${pick(ADJECTIVES)} of ${candidates.length || 'the'} candidates.`];
 }
 
 /** First line: who answers, in which role, which turn, and what was asked before. */

@@ -38,6 +38,11 @@ export interface SimulateServer {
   readonly stats: { requests: number; messages: number; failuresInjected: number };
   /** Closes the server and destroys open sockets (hanging streams too), so it never hangs. */
   close(): Promise<void>;
+  /**
+   * Let node exit while only this server (and its idle keep-alive connections) is left: a
+   * server shared by warm agent processes must not keep a script alive that forgot to close it.
+   */
+  unref(): void;
 }
 
 /** The header that tells the server which herd agent is asking (set via ANTHROPIC_CUSTOM_HEADERS). */
@@ -70,8 +75,10 @@ export function startSimulateServer(options: SimulateOptions = {}): Promise<Simu
   });
   // Tracked so close() can cut hanging streams and idle keep-alive connections.
   const sockets = new Set<Socket>();
+  let unrefed = false;
   server.on('connection', (socket) => {
     sockets.add(socket);
+    if (unrefed) socket.unref();
     socket.on('close', () => sockets.delete(socket));
   });
   const host = options.host ?? '127.0.0.1';
@@ -85,6 +92,11 @@ export function startSimulateServer(options: SimulateOptions = {}): Promise<Simu
         port,
         stats: state.stats,
         close: () => closeServer(server, sockets),
+        unref: () => {
+          unrefed = true;
+          server.unref();
+          for (const socket of sockets) socket.unref();
+        },
       });
     });
   });

@@ -21,9 +21,15 @@ export function createRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-/** Serialises writes of run.json: at most one in flight, the latest state always wins. */
+/**
+ * Serialises writes of run.json: at most one in flight and at most one waiting, which writes
+ * the latest state when its turn comes. Agents that end together (warm turns end within
+ * milliseconds of each other) then cost one or two writes, not one each.
+ */
 export class RunFileWriter {
   private writing: Promise<void> = Promise.resolve();
+  private waiting: Promise<void> | undefined;
+  private latest: RunSummary | undefined;
 
   constructor(
     private readonly runHome: string,
@@ -32,8 +38,15 @@ export class RunFileWriter {
 
   /** Resolves once `summary` (or a newer one) is on disk. */
   write(summary: RunSummary): Promise<void> {
-    const text = this.redact(`${JSON.stringify(summary, null, 2)}\n`);
-    const next = this.writing.then(() => writeAtomically(path.join(this.runHome, RUN_FILE), text));
+    this.latest = summary;
+    if (this.waiting) return this.waiting;
+    const next = this.writing.then(() => {
+      this.waiting = undefined;
+      // Serialised when the write starts, so it carries every change made while it waited.
+      const text = this.redact(`${JSON.stringify(this.latest, null, 2)}\n`);
+      return writeAtomically(path.join(this.runHome, RUN_FILE), text);
+    });
+    this.waiting = next;
     this.writing = next.catch(() => undefined);
     return next;
   }

@@ -18,20 +18,23 @@ export interface FillContext {
   sharedDir?: string;
 }
 
-/** The agent's task with every placeholder filled; a judge also gets its candidates and the answer format. */
-export function fillAgentTask(agent: WorkflowAgent, context: FillContext): AgentTask {
+/**
+ * `task` (the agent's task with run defaults applied) with every placeholder filled; a judge
+ * also gets its candidates and the answer format.
+ */
+export function fillAgentTask(agent: WorkflowAgent, task: AgentTask, context: FillContext): AgentTask {
   const group = context.groups.get(agent.group)!;
   const candidates = group.judges === undefined ? undefined : collectCandidates(context.groups.get(group.judges)!, context);
   const valueOf = (placeholder: Placeholder, raw: string) => valueFor(placeholder, raw, agent, context, candidates);
-  const task: AgentTask = { ...agent.task, prompt: fillTemplate(agent.task.prompt, valueOf) };
-  if (agent.task.systemPrompt !== undefined) task.systemPrompt = fillTemplate(agent.task.systemPrompt, valueOf);
-  if (agent.task.appendSystemPrompt !== undefined) task.appendSystemPrompt = fillTemplate(agent.task.appendSystemPrompt, valueOf);
+  const filled: AgentTask = { ...task, prompt: fillTemplate(task.prompt, valueOf) };
+  if (task.systemPrompt !== undefined) filled.systemPrompt = fillTemplate(task.systemPrompt, valueOf);
+  if (task.appendSystemPrompt !== undefined) filled.appendSystemPrompt = fillTemplate(task.appendSystemPrompt, valueOf);
   if (candidates) {
     const ids = candidates.chosen.map((candidate) => candidate.id);
-    const shown = /\{\{\s*candidates\s*\}\}/.test(agent.task.prompt) ? '' : `\n\n${candidates.text}`;
-    task.prompt = `${task.prompt}${shown}\n\n${renderVerdictFormat(ids)}`;
+    const shown = /\{\{\s*candidates\s*\}\}/.test(task.prompt) ? '' : `\n\n${candidates.text}`;
+    filled.prompt = `${filled.prompt}${shown}\n\n${renderVerdictFormat(ids)}`;
   }
-  return task;
+  return filled;
 }
 
 /** The ids a judge may name: the judged task's agents that succeeded. */
@@ -66,7 +69,7 @@ function valueFor(placeholder: Placeholder, raw: string, agent: WorkflowAgent, c
       if (agent.item === undefined) throw new TemplateValueError(`${raw} only works in a task with "each"`);
       return agent.item;
     case 'index':
-      if (agent.index === undefined) throw new TemplateValueError(`${raw} only works in a task with "each"`);
+      if (agent.index === undefined) throw new TemplateValueError(`${raw} only works in a task with "each" or "compete"`);
       return String(agent.index);
     case 'shared':
       if (context.sharedDir === undefined) throw new TemplateValueError(`${raw} needs a shared directory`);

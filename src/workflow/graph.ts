@@ -133,6 +133,7 @@ function describeGroup(task: WorkflowTaskSpec, dependsOn: string[], stage: numbe
   const agents = kind === 'each' || kind === 'compete' ? Array.from({ length: count }, (_, index) => `${task.id}-${index + 1}`) : [task.id];
   const group: WorkflowGroup = { id: task.id, kind, agents, dependsOn, stage, priority: task.priority ?? 0, optional: task.optional === true };
   if (task.judge !== undefined) group.judges = task.judge;
+  if (task.each) group.items = [...task.each];
   return group;
 }
 
@@ -170,8 +171,9 @@ function checkPlaceholder(name: string, raw: string, group: WorkflowGroup, group
     case 'var':
       return placeholder.name in vars ? undefined : `${raw} has no value: pass --var ${placeholder.name}=<value> or set vars.${placeholder.name} in the file`;
     case 'item':
-    case 'index':
       return group.kind === 'each' ? undefined : `${raw} only works in a task with "each"`;
+    case 'index':
+      return group.kind === 'each' || group.kind === 'compete' ? undefined : `${raw} only works in a task with "each" or "compete"`;
     case 'candidates':
       return group.kind === 'judge' ? undefined : `${raw} only works in a judge task`;
     case 'shared':
@@ -198,25 +200,28 @@ function checkDepPlaceholder(id: string, field: string, raw: string, group: Work
 function expandTask(task: WorkflowTaskSpec, groups: ReadonlyMap<string, WorkflowGroup>): WorkflowAgent[] {
   const group = groups.get(task.id)!;
   const { dependsOn: _dependsOn, each: _each, eachFiles, compete, judge: _judge, optional: _optional, ...options } = task;
+  return group.agents.map((agentId, position) => {
+    const agentTask: AgentTask = { ...options, id: agentId };
+    if (Array.isArray(compete)) agentTask.model = compete[position]!;
+    const seeded = group.items && eachFiles?.[group.items[position]!];
+    if (seeded !== undefined) agentTask.files = { ...agentTask.files, [group.items![position]!]: seeded };
+    return describeAgent(agentTask, group, position, groups);
+  });
+}
+
+/** One agent of `group` (at `position`) with its edges: to every agent of every task the group depends on. */
+export function describeAgent(task: AgentTask, group: WorkflowGroup, position: number, groups: ReadonlyMap<string, WorkflowGroup>): WorkflowAgent {
   const dependsOn = group.dependsOn.flatMap((id) => {
     const dependency = groups.get(id)!;
     // A judge can decide as long as one candidate finished: the others are optional to it.
     const optional = dependency.optional || id === group.judges;
     return dependency.agents.map((agent) => ({ id: agent, optional }));
   });
-  return group.agents.map((agentId, position) => {
-    const agentTask: AgentTask = { ...options, id: agentId };
-    const agent: WorkflowAgent = { task: agentTask, group: group.id, dependsOn, priority: group.priority, stage: group.stage };
-    if (group.kind === 'each' || group.kind === 'compete') agent.index = position + 1;
-    if (group.kind === 'each') {
-      const item = task.each![position]!;
-      agent.item = item;
-      const seeded = eachFiles?.[item];
-      if (seeded !== undefined) agentTask.files = { ...agentTask.files, [item]: seeded };
-    }
-    if (Array.isArray(compete)) agentTask.model = compete[position]!;
-    return agent;
-  });
+  const agent: WorkflowAgent = { task, group: group.id, dependsOn, priority: group.priority, stage: group.stage };
+  if (group.kind === 'each' || group.kind === 'compete') agent.index = position + 1;
+  const item = group.items?.[position];
+  if (item !== undefined) agent.item = item;
+  return agent;
 }
 
 /** ` (did you mean "research"?)` when a known id is within two edits. */

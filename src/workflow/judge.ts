@@ -38,8 +38,8 @@ export function renderVerdictFormat(candidateIds: readonly string[]): string {
 }
 
 // Tolerates markdown emphasis and backticks around the label or the id, nothing else.
-const WINNER_LINE = /^[\s>*_`]*WINNER[*_`]*\s*:\s*[*_`]*([^\s*_`]+)[*_`]*\s*$/gim;
-const REASON_LINE = /^[\s>*_`]*REASON[*_`]*\s*:\s*(.+)$/im;
+const WINNER_LINE = /^[\s>*_`]*WINNER[*_`]*\s*:[*_`]*\s*[*_`]*([^\s*_`]+)[*_`]*\s*$/gim;
+const REASON_LINE = /^[\s>*_`]*REASON[*_`]*\s*:[*_`]*\s*(.+)$/im;
 
 /** Read the verdict; returns an error message (what was expected, what came) when it is not one. */
 export function parseVerdict(answer: string | undefined, candidateIds: readonly string[]): Verdict | { error: string } {

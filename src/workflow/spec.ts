@@ -9,7 +9,7 @@ import type { AgentTask, WorkflowTaskRecord } from '../types.js';
 export interface WorkflowTaskSpec extends Omit<AgentTask, 'dependsOn'> {
   /** Ids of tasks (as written, not expanded agents) that must finish first. */
   dependsOn?: string[];
-  /** Fan-out: one agent per item, ids `<id>-1`, `<id>-2`, ...; `{{item}}` and `{{index}}` in the prompt. */
+  /** Fan-out: one agent per item, ids `<id>-1`, `<id>-2`, ...; `{{item}}` and `{{index}}` in the prompt (`{{index}}` in compete too). */
   each?: string[];
   /** Per item of `each`: a file to seed into that item's workspace under the item's name (from `each: {dir}`). */
   eachFiles?: Record<string, string>;

@@ -94,4 +94,13 @@ describe('herd CLI', () => {
     const echoed = JSON.parse(JSON.parse(run.stdout).agents[0].result);
     expect(echoed.prompt).toBe(prompt);
   });
+
+  it('sends a prompt too long for one argument (or holding NUL) on stdin, intact', async () => {
+    const prompt = `mode:echo-args ${'long prompt '.repeat(20_000)}\0end`;
+    const run = await herd(['spawn', '--prompt-file', '-', '--json', '-q'], prompt);
+    expect(run.code, run.stderr).toBe(0);
+    const echoed = JSON.parse(JSON.parse(run.stdout).agents[0].result);
+    expect(echoed.prompt).toBe(prompt);
+    expect(echoed.args).not.toContain('--');
+  });
 });

@@ -1,5 +1,6 @@
 // Fault injection with real processes: timeouts, hangs, SIGTERM-ignoring agents and
 // grandchildren, detached escapees, floods, huge lines, split lines, retries, secrets.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { findTaggedProcesses } from '../../src/process/kill-tree.js';
 import { readEvents } from '../../src/store/run-store.js';
 import { Supervisor, type SupervisorOptions } from '../../src/supervisor.js';
 import type { RunSummary } from '../../src/types.js';
-import { fakeClaude, isAlive, makeTempDir, readPid } from '../helpers.js';
+import { fakeClaude, isAlive, makeTempDir, readPid, waitFor } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 let lastRun: RunSummary | undefined;
@@ -28,38 +29,53 @@ async function run(tasks: Parameters<Supervisor['run']>[0], options: Partial<Sup
   return lastRun;
 }
 
+/** Run one agent and abort once it wrote `handshakeFile` into its workspace (it is then surely running). */
+async function runAndAbortAfter(task: Parameters<Supervisor['run']>[0][number], handshakeFile: string, killGraceMs: number): Promise<RunSummary> {
+  const controller = new AbortController();
+  const supervisor = new Supervisor({
+    workspaceRoot: root.path,
+    claudeBin: fakeClaude,
+    killGraceMs,
+    onEvent: (event) => {
+      if (event.type !== 'agent.start') return;
+      void waitFor(() => existsSync(path.join(event.workspace, handshakeFile)), 20_000, handshakeFile).then(() => controller.abort());
+    },
+  });
+  lastRun = await supervisor.run([task], { signal: controller.signal });
+  return lastRun;
+}
+
 describe('timeouts', () => {
   it('stops a hung agent at its deadline, keeps its session id, and the others succeed', async () => {
     const summary = await run([
-      { id: 'hung', prompt: 'mode:hang', timeoutMs: 500 },
+      { id: 'hung', prompt: 'mode:hang', timeoutMs: 2_000 },
       { id: 'fine', prompt: 'mode:ok' },
     ]);
     const [hung, fine] = summary.agents;
     expect(hung).toMatchObject({ status: 'timeout', error: { reason: 'timeout' }, signal: 'SIGTERM' });
     expect(hung!.sessionId).toMatch(/^fake-/);
     // Reported within 1 s of deadline + grace.
-    expect(hung!.durationMs).toBeGreaterThanOrEqual(500);
-    expect(hung!.durationMs).toBeLessThan(500 + 1_000 + 1_000);
+    expect(hung!.durationMs).toBeGreaterThanOrEqual(2_000);
+    expect(hung!.durationMs).toBeLessThan(2_000 + 1_000 + 1_000);
     expect(fine!.status).toBe('succeeded');
   });
 
   it('SIGKILLs an agent that ignores SIGTERM after the grace period', async () => {
-    const summary = await run([{ id: 'stubborn', prompt: 'mode:ignore-term', timeoutMs: 300 }], { killGraceMs: 500 });
-    expect(summary.agents[0]).toMatchObject({ status: 'timeout', signal: 'SIGKILL' });
-    expect(summary.agents[0]!.durationMs).toBeLessThan(300 + 500 + 1_000);
+    const summary = await runAndAbortAfter({ id: 'stubborn', prompt: 'mode:ignore-term' }, 'started.pid', 500);
+    expect(summary.agents[0]).toMatchObject({ status: 'cancelled', signal: 'SIGKILL' });
   });
 
   it('stops an agent that prints nothing for longer than the idle timeout', async () => {
-    const summary = await run([{ id: 'quiet', prompt: 'mode:hang', idleTimeoutMs: 300 }]);
+    const summary = await run([{ id: 'quiet', prompt: 'mode:hang', idleTimeoutMs: 1_000 }]);
     expect(summary.agents[0]).toMatchObject({ status: 'timeout', error: { reason: 'idle' } });
   });
 });
 
 describe('no orphans', () => {
   it('kills a grandchild in the group that ignores SIGTERM', async () => {
-    const summary = await run([{ id: 'parent', prompt: 'mode:grandchild', timeoutMs: 1_000 }], { killGraceMs: 300 });
+    const summary = await runAndAbortAfter({ id: 'parent', prompt: 'mode:grandchild' }, 'started.pid', 300);
     const grandchild = await readPid(path.join(summary.agents[0]!.workspace, 'grandchild.pid'));
-    expect(summary.agents[0]!.status).toBe('timeout');
+    expect(summary.agents[0]!.status).toBe('cancelled');
     expect(isAlive(grandchild)).toBe(false);
   });
 

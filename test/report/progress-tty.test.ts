@@ -108,6 +108,26 @@ describe('TTY progress renderer', () => {
     expect(terminal.text()).toMatch(/^warning: carefulthere$/m);
   });
 
+  it('prints other messages (Ctrl-C notice) above the live area without tearing it', () => {
+    const terminal = new VirtualTerminal(100, 30);
+    const upToRetry = recorded.slice(0, recorded.findIndex((event) => event.type === 'agent.retry') + 1);
+    let now = 0;
+    const progress = createTtyProgress(terminal, { throttleMs: 0, tickMs: 1e9, clock: () => now });
+    for (const event of upToRetry) {
+      now = event.ts;
+      progress.listener(event);
+    }
+    const before = terminal.lines();
+    progress.print('\nSIGINT: stopping agents and saving the run record (press Ctrl-C again to kill them now)...\n');
+    expect(terminal.garbage).toBe(0);
+    // The header, then the message (after its blank line), then the same frame as before.
+    expect(terminal.lines()).toEqual([before[0], '', 'SIGINT: stopping agents and saving the run record (press Ctrl-C again to kill them now)...', ...before.slice(1)]);
+    progress.stop();
+    // Once the area is gone, text goes straight through.
+    progress.print('after\n');
+    expect(terminal.writes.at(-1)).toBe('after\n');
+  });
+
   it('redraws at most once per throttle interval, however many events arrive', () => {
     vi.useFakeTimers();
     const terminal = new VirtualTerminal();
@@ -152,6 +172,22 @@ describe('progress state', () => {
     // poet took 3.8 s; two agents have ~0.1 s of that left and two queued need 3.8 s each on 3 lanes.
     expect(remainingMs).toBeGreaterThan(2000);
     expect(remainingMs).toBeLessThan(4000);
+  });
+
+  it('counts cancelled and skipped agents apart from failed ones', () => {
+    const snapshot = createSnapshot();
+    applyEvent(snapshot, { type: 'run.start', runId: 'r', ts: 0, agents: ['a', 'b', 'c'], turn: 1, concurrency: 3, simulated: false });
+    const end = (agentId: string, status: 'timeout' | 'cancelled' | 'skipped'): HerdEvent => ({
+      type: 'agent.end',
+      runId: 'r',
+      ts: 5,
+      agentId,
+      turn: 1,
+      result: { id: agentId, status, workspace: '/w', costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 }, durationMs: 0, attempts: 0, startedAt: '', endedAt: '' },
+    });
+    for (const event of [end('a', 'timeout'), end('b', 'cancelled'), end('c', 'skipped')]) applyEvent(snapshot, event);
+    expect(countAgents(snapshot)).toMatchObject({ done: 3, failed: 1, cancelled: 1, skipped: 1 });
+    expect(renderFrame(snapshot, 10, { width: 120, height: 24, color: false })).toMatch(/3\/3 done · 1 failed · 1 cancelled · 1 skipped · 0 running/);
   });
 
   it('has no estimate before any agent finished and zero once none is left', () => {

@@ -1,0 +1,170 @@
+// Reading a workflow task file (YAML or JSON) into a WorkflowSpec: the task-file fields of
+// `herd spawn --tasks` plus `promptFile`, `each`, `compete`, `judge`, `optional`, and
+// top-level `name`, `vars`, `shared`, `defaults`. Paths in the file (promptFile, each
+// file/dir, addDirs, shared.dir) are relative to the file's own directory.
+
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { describeZodIssue, taskFileTaskSchema, toAgentTask } from '../options.js';
+import type { SharedSpec, WorkflowSpec, WorkflowTaskSpec } from './spec.js';
+
+/** Seeded item files are read whole; a map over files is for documents, not data sets. */
+const MAX_ITEM_FILE_BYTES = 1024 * 1024;
+
+const eachSchema = z.union([z.array(z.string()).min(1), z.object({ file: z.string().min(1) }).strict(), z.object({ dir: z.string().min(1) }).strict()], {
+  error: 'expected a list of items, {file: <one item per line>} or {dir: <one item per file>}',
+});
+
+const workflowTaskSchema = taskFileTaskSchema.extend({
+  promptFile: z.string().min(1).optional(),
+  each: eachSchema.optional(),
+  compete: z.union([z.number().int(), z.array(z.string().min(1))], { error: 'expected a number of competitors, or a list of models (one competitor each)' }).optional(),
+  judge: z.string().min(1).optional(),
+  optional: z.boolean().optional(),
+});
+type WorkflowFileTask = z.infer<typeof workflowTaskSchema>;
+
+const sharedSchema = z.union([z.boolean(), z.object({ dir: z.string().min(1).optional(), files: z.record(z.string(), z.string()).optional() }).strict()], {
+  error: 'expected true, or {dir, files}',
+});
+
+const workflowDocumentSchema = z
+  .object({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    shared: sharedSchema.optional(),
+    defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(),
+    tasks: z.array(workflowTaskSchema).min(1),
+  })
+  .strict();
+
+export interface LoadWorkflowOptions {
+  /** `--each-file <task>=<file>`: the items of these tasks come from these files (one per line). */
+  eachFiles?: Record<string, string>;
+  /** `--shared`: give the run a shared directory even if the file does not ask for one. */
+  shared?: boolean;
+}
+
+export async function loadWorkflowFile(file: string, options: LoadWorkflowOptions = {}): Promise<WorkflowSpec> {
+  const absolute = path.resolve(file);
+  const content = parseDocument(await readText(absolute, file), file);
+  return workflowFromContent(content, absolute, options);
+}
+
+/** Validate parsed file content; `file` (absolute) anchors relative paths and names the source in messages. */
+export async function workflowFromContent(content: unknown, file: string, options: LoadWorkflowOptions = {}): Promise<WorkflowSpec> {
+  const source = file.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), file) : file;
+  const document = Array.isArray(content) ? { tasks: content } : content;
+  const parsed = workflowDocumentSchema.safeParse(document);
+  if (!parsed.success) {
+    // A misspelt key explains the rest ("task:" leaves "tasks" missing), so it is reported first.
+    const issues = parsed.error.issues;
+    throw new UsageError(`${source}: ${describeZodIssue(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], document)}`);
+  }
+  const { defaults = {}, tasks, vars, shared, name } = parsed.data;
+  const base = path.dirname(file);
+  const specs: WorkflowTaskSpec[] = [];
+  for (const [index, task] of tasks.entries()) specs.push(await toTaskSpec({ ...defaults, ...task }, index, source, base));
+  await applyEachFiles(specs, options.eachFiles ?? {}, source);
+  const spec: WorkflowSpec = { file, tasks: specs };
+  if (name !== undefined) spec.name = name;
+  if (vars !== undefined) spec.vars = Object.fromEntries(Object.entries(vars).map(([key, value]) => [key, String(value)]));
+  const sharedSpec = toSharedSpec(shared, base) ?? (options.shared ? {} : undefined);
+  if (sharedSpec !== undefined) spec.shared = sharedSpec;
+  return spec;
+}
+
+async function toTaskSpec(entry: WorkflowFileTask, index: number, source: string, base: string): Promise<WorkflowTaskSpec> {
+  const { promptFile, each, compete, judge, optional, dependsOn, ...taskFields } = entry;
+  const label = `${source}: task ${index + 1}${entry.id ? ` (id "${entry.id}")` : ''}`;
+  if (promptFile !== undefined && taskFields.prompt !== undefined) throw new UsageError(`${label}: give "prompt" or "promptFile", not both`);
+  if (promptFile !== undefined) taskFields.prompt = await readText(path.resolve(base, promptFile), `${label}, field "promptFile": ${promptFile}`);
+  const task: WorkflowTaskSpec = toAgentTask(taskFields, index, source);
+  if (task.addDirs) task.addDirs = task.addDirs.map((dir) => path.resolve(base, dir));
+  if (dependsOn !== undefined) task.dependsOn = dependsOn;
+  if (compete !== undefined) task.compete = compete;
+  if (judge !== undefined) task.judge = judge;
+  if (optional !== undefined) task.optional = optional;
+  if (each !== undefined) Object.assign(task, await readEach(each, base, `${label}, field "each"`));
+  return task;
+}
+
+async function readEach(each: NonNullable<WorkflowFileTask['each']>, base: string, label: string): Promise<Pick<WorkflowTaskSpec, 'each' | 'eachFiles'>> {
+  if (Array.isArray(each)) return { each };
+  if ('file' in each) return { each: await readItemLines(path.resolve(base, each.file), `${label}: ${each.file}`) };
+  return readItemDir(path.resolve(base, each.dir), `${label}: ${each.dir}`);
+}
+
+/** One item per line; blank lines and `#` comments are not items. */
+async function readItemLines(file: string, label: string): Promise<string[]> {
+  const items = (await readText(file, label))
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (items.length === 0) throw new UsageError(`${label}: the file has no items`);
+  return items;
+}
+
+/** One item per regular file (sorted by name, dot files left out); each file is seeded into its agent's workspace. */
+async function readItemDir(dir: string, label: string): Promise<Pick<WorkflowTaskSpec, 'each' | 'eachFiles'>> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => !name.startsWith('.')).sort();
+  } catch (error) {
+    throw new UsageError(`${label}: cannot read the directory: ${describeReadError(error)}`);
+  }
+  const eachFiles: Record<string, string> = {};
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const info = await stat(file);
+    if (!info.isFile()) continue;
+    if (info.size > MAX_ITEM_FILE_BYTES) throw new UsageError(`${label}: ${name} is ${info.size} bytes; item files may be at most ${MAX_ITEM_FILE_BYTES}`);
+    eachFiles[name] = await readFile(file, 'utf8');
+  }
+  const each = Object.keys(eachFiles);
+  if (each.length === 0) throw new UsageError(`${label}: the directory has no files`);
+  return { each, eachFiles };
+}
+
+async function applyEachFiles(specs: WorkflowTaskSpec[], eachFiles: Record<string, string>, source: string): Promise<void> {
+  for (const [id, file] of Object.entries(eachFiles)) {
+    const task = specs.find((candidate) => candidate.id === id);
+    if (!task) throw new UsageError(`--each-file ${id}=${file}: ${source} has no task "${id}"; its tasks are: ${specs.map((spec) => spec.id).join(', ')}`);
+    task.each = await readItemLines(path.resolve(file), `--each-file ${id}=${file}`);
+    delete task.eachFiles;
+  }
+}
+
+function toSharedSpec(shared: z.infer<typeof sharedSchema> | undefined, base: string): SharedSpec | undefined {
+  if (shared === undefined || shared === false) return undefined;
+  if (shared === true) return {};
+  const spec: SharedSpec = {};
+  if (shared.dir !== undefined) spec.dir = path.resolve(base, shared.dir);
+  if (shared.files !== undefined) spec.files = shared.files;
+  return spec;
+}
+
+function parseDocument(text: string, file: string): unknown {
+  try {
+    return parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new UsageError(`${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function readText(file: string, label: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${label}: cannot read ${file}: ${describeReadError(error)}`);
+  }
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+}

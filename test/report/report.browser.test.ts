@@ -1,0 +1,113 @@
+// The HTML report in a real headless Chromium: a real run (generic command agents through the
+// Supervisor: queueing at concurrency 2, a failure, a timeout, a hostile prompt, a second
+// turn), its report written by writeRunReport, then opened and checked as a person's browser
+// would show it. Chromium missing is a failure, not a skip: CI installs it (.ci/run).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/chromium.js';
+import { formatMs, formatUsd } from '../../src/report/format.js';
+import { writeRunReport } from '../../src/report/write-report.js';
+import { Supervisor } from '../../src/supervisor.js';
+import type { AgentTask, RunSummary } from '../../src/types.js';
+
+const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> please answer';
+// The prompt is the command's last argument: echo it back so the answer is hostile too.
+const echo = (delayMs: number, exitCode = 0) => ['node', '-e', `setTimeout(() => { console.log('answer to: ' + process.argv.at(-1)); process.exit(${exitCode}); }, ${delayMs})`];
+
+const tasks: AgentTask[] = [
+  { id: 'writer', prompt: 'Write a haiku about rivers', agent: 'command', command: echo(300) },
+  { id: 'hostile', prompt: HOSTILE, agent: 'command', command: echo(200) },
+  { id: 'failing', prompt: 'Fail please', agent: 'command', command: echo(100, 3) },
+  { id: 'sleeper', prompt: 'Take forever', agent: 'command', command: echo(30_000), timeoutMs: 600 },
+];
+
+let root: string;
+let summary: RunSummary;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+const requests: string[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'herd-report-browser-'));
+  const supervisor = new Supervisor({ workspaceRoot: root, concurrency: 2, killGraceMs: 200 });
+  const first = await supervisor.run(tasks);
+  summary = await supervisor.continue(first.runId, 'And once more', { agents: ['writer', 'hostile'] });
+  const file = await writeRunReport({ root, runId: summary.runId });
+
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('HTML report in Chromium', () => {
+  it('loads without console errors and requests nothing but itself', () => {
+    expect(consoleErrors).toEqual([]);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatch(/^file:.*report\.html$/);
+  });
+
+  it('draws one timeline bar per agent turn, coloured by status', async () => {
+    const perTurn = summary.turns.map((turn) => turn.agents.length);
+    expect(perTurn).toEqual([4, 2]);
+    expect(await page.locator('svg.timeline rect.bar').count()).toBe(6);
+    for (const turn of summary.turns) {
+      const bars = page.locator(`figure[data-turn="${turn.turn}"] svg.timeline rect.bar`);
+      expect(await bars.count()).toBe(turn.agents.length);
+      for (const agent of turn.agents) {
+        const bar = page.locator(`figure[data-turn="${turn.turn}"] rect.bar[data-agent="${agent.id}"]`);
+        expect(await bar.getAttribute('data-status')).toBe(agent.status);
+        expect(Number(await bar.getAttribute('width'))).toBeGreaterThan(0);
+      }
+    }
+    // Concurrency 2 with 4 agents: at least two of them waited in the queue; the sleeper timed out.
+    expect(await page.locator('figure[data-turn="1"] rect.queue').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('figure[data-turn="1"] rect.bar.status-timeout[data-agent="sleeper"]').count()).toBe(1);
+    expect(await page.locator('figure[data-turn="1"] line.timeout-mark').count()).toBe(1);
+    expect(await page.locator('figure[data-turn="1"] rect.bar.status-failed[data-agent="failing"]').count()).toBe(1);
+    // Rendered, not just present: the bars have a real size on screen.
+    const box = await page.locator('svg.timeline rect.bar').first().boundingBox();
+    expect(box?.width).toBeGreaterThan(1);
+  });
+
+  it('shows the totals of run.json', async () => {
+    const { totals } = summary;
+    const shown = async (field: string) => {
+      const cell = page.locator(`dd[data-total="${field}"]`);
+      return { value: Number(await cell.getAttribute('data-value')), text: (await cell.textContent())?.trim() };
+    };
+    expect(await shown('wallMs')).toEqual({ value: totals.wallMs, text: formatMs(totals.wallMs) });
+    expect(await shown('agentMs')).toEqual({ value: totals.agentMs, text: formatMs(totals.agentMs) });
+    expect(await shown('sequentialMs')).toEqual({ value: totals.agentMs, text: formatMs(totals.agentMs) });
+    expect(await shown('speedup')).toEqual({ value: totals.speedup, text: `${totals.speedup.toFixed(2)}x` });
+    expect(await shown('efficiency')).toEqual({ value: totals.efficiency, text: `${Math.round(totals.efficiency * 100)}%` });
+    expect(await shown('costUsd')).toEqual({ value: totals.costUsd, text: formatUsd(totals.costUsd) });
+    expect(await shown('succeeded')).toEqual({ value: totals.succeeded, text: String(totals.succeeded) });
+  });
+
+  it('shows the hostile prompt and answer as text, and nothing in them ran', async () => {
+    const prompts = await page.locator('details[data-agent="hostile"] pre.prompt').allTextContents();
+    expect(prompts[0]).toBe(HOSTILE);
+    const answers = await page.locator('details[data-agent="hostile"] pre.answer').allTextContents();
+    expect(answers[0]).toContain(HOSTILE);
+    expect(await page.locator('details[data-agent="hostile"] pre.prompt').first().isVisible()).toBe(true);
+    // Expressions as strings: the test's own tsconfig has no DOM types.
+    expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
+    expect(await page.evaluate("document.querySelectorAll('script, img, iframe, object, embed').length")).toBe(0);
+  });
+});
