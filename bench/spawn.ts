@@ -103,14 +103,23 @@ async function main(): Promise<void> {
   printResults(rows, startup);
 }
 
-/** herd's fixed cost before any agent exists: node start + loading the CLI (`herd --version`). */
-async function measureHerdStartup(): Promise<{ wallMs: number; cpuMs: number }> {
-  const samples = [];
+interface Startup {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** herd's fixed cost before any agent exists (`herd --version` loads the whole CLI), beside node's own start. */
+async function measureHerdStartup(): Promise<{ herd: Startup; node: Startup }> {
+  return { herd: await medianStartup([herdMain, '--version']), node: await medianStartup(['-e', '0']) };
+}
+
+async function medianStartup(args: string[]): Promise<Startup> {
+  const samples: Startup[] = [];
   for (let index = 0; index < 5; index++) {
     samples.push(
       await withTempDir('herd-bench-startup-', async (dir) => {
         const usageFile = path.join(dir, 'usage.json');
-        const run = await runTimed(process.execPath, [...selfUsageFlags(usageFile), herdMain, '--version']);
+        const run = await runTimed(process.execPath, [...selfUsageFlags(usageFile), ...args]);
         const usage = await readSelfUsage(usageFile);
         return { wallMs: run.wallMs, cpuMs: usage.userMs + usage.systemMs };
       }),
@@ -190,7 +199,7 @@ async function checkShellResults(base: string, n: number): Promise<void> {
   }
 }
 
-function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): void {
+function printResults(rows: Row[], startup: { herd: Startup; node: Startup }): void {
   const tableRows = rows.map(({ n, herd, shell, setsid }) => {
     const herdWall = mean(herd.map((sample) => sample.wallMs));
     const shellWall = mean(shell.map((sample) => sample.wallMs));
@@ -243,7 +252,7 @@ function printResults(rows: Row[], startup: { wallMs: number; cpuMs: number }): 
       'wall = spawn of `node dist/cli/main.js spawn ...` (or of bash) to its exit, including node start-up; herd internal wall = totals.wallMs from its --json.',
       'herd CPU = user+sys of the herd node process itself (process.resourceUsage at exit, RUSAGE_SELF: no agent CPU), including its embedded simulate server.',
       'sim server CPU = this bench process\'s CPU while the shell batch ran (it hosts the simulate server then); herd added CPU = herd CPU - sim server CPU.',
-      `herd start-up alone (\`herd --version\`): ${fixed(startup.wallMs, 0)} ms wall, ${fixed(startup.cpuMs, 0)} ms CPU (median of 5).`,
+      `herd start-up alone (\`herd --version\`): ${fixed(startup.herd.wallMs, 0)} ms wall, ${fixed(startup.herd.cpuMs, 0)} ms CPU; bare \`node -e 0\`: ${fixed(startup.node.wallMs, 0)} ms wall, ${fixed(startup.node.cpuMs, 0)} ms CPU (medians of 5).`,
       'speedup/efficiency come from herd\'s --json: sum of agent times / wall, and that / concurrency.',
     ],
   });

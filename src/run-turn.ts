@@ -79,9 +79,11 @@ const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
 
 export async function createRunTurnRunner(options: TurnRunnerOptions) {
   const { summary, runHome } = options;
-  const redact = createRedactor(options.inheritedEnv, options.env, ...summary.tasks.map((task) => task.env));
-  const writer = new RunFileWriter(runHome, redact);
-  const log = new EventLog(runHome, redact);
+  // Stored tasks carry "[redacted]" for secrets; the real values arrive with the entries in run().
+  let redact = createRedactor(options.inheritedEnv, options.env);
+  const redactNow: Redactor = (text) => redact(text);
+  const writer = new RunFileWriter(runHome, redactNow);
+  const log = new EventLog(runHome, redactNow);
   const adapters = new Map<string, AgentAdapter>();
   const adapterFor = (task: AgentTask): AgentAdapter => {
     const kind = task.agent ?? 'claude';
@@ -106,6 +108,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
   };
 
   async function run(entries: TurnEntry[], turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
+    redact = createRedactor(options.inheritedEnv, options.env, ...entries.map((entry) => entry.task.env));
     const server = options.simulateServer ?? (options.simulate ? await startSimulateServer(options.simulate) : undefined);
     const started = performance.now();
     const turn = turnOptions.resumeTurn && summary.turns.length > 0 ? reopenTurn(summary.turns.at(-1)!, entries) : openTurn(entries, turnOptions.prompt);

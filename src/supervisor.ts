@@ -13,7 +13,7 @@ import { resolveClaudeBin } from './agents/claude-bin.js';
 import { UsageError } from './errors.js';
 import type { HerdEventListener } from './events.js';
 import { defaultConcurrency, parsePositiveInt, validateId, validateTasks } from './options.js';
-import { redactEnvMap } from './redact.js';
+import { REDACTED, redactEnvMap } from './redact.js';
 import { createRunId, readRun } from './store/run-store.js';
 import { computeTotals } from './totals.js';
 import type { AgentResult, AgentTask, RunSummary } from './types.js';
@@ -172,7 +172,7 @@ export class Supervisor {
     const chosen = chooseAgents(summary, continueOptions.agents);
     const entries: TurnEntry[] = chosen.map((previous) => {
       const stored = summary.tasks.find((task) => task.id === previous.id) ?? { id: previous.id, prompt };
-      const task = this.withDefaults({ ...stored, prompt, files: {} });
+      const task = this.withDefaults(taskFromRecord(stored, prompt));
       const entry: TurnEntry = { task, workspace: previous.workspace };
       if (previous.sessionId !== undefined) entry.resumeSessionId = previous.sessionId;
       else if ((task.agent ?? 'claude') === 'claude') entry.skip = 'no session to continue: its first turn ended before claude started a session';
@@ -208,7 +208,7 @@ export class Supervisor {
       const known = summary.agents.find((agent) => agent.id === id);
       const stored = summary.tasks.find((task) => task.id === id);
       if (!known || !stored) continue;
-      const task = this.withDefaults({ ...stored, prompt: turn?.prompt ?? stored.prompt, files: {} });
+      const task = this.withDefaults(taskFromRecord(stored, turn?.prompt ?? stored.prompt));
       const entry: TurnEntry = { task, workspace: known.workspace };
       const sessionId = finished?.sessionId ?? known.sessionId;
       if (sessionId !== undefined) entry.resumeSessionId = sessionId;
@@ -304,6 +304,17 @@ function chooseAgents(summary: RunSummary, wanted: string[] | undefined): AgentR
     if (!agent) throw new UsageError(`run ${summary.runId} has no agent "${id}"; its agents are: ${[...known.keys()].join(', ')}`);
     return agent;
   });
+}
+
+/**
+ * A stored task made runnable again: the new prompt, no seed files (they are already in the
+ * workspace), and no "[redacted]" env values (secrets are never stored; the agent inherits
+ * them from herd's environment instead, or the caller passes them with `env` again).
+ */
+function taskFromRecord(stored: AgentTask, prompt: string): AgentTask {
+  const task: AgentTask = { ...stored, prompt, files: {} };
+  if (stored.env) task.env = Object.fromEntries(Object.entries(stored.env).filter(([, value]) => value !== REDACTED));
+  return task;
 }
 
 function pendingResult(id: string, workspace: string): AgentResult {

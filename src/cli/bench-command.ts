@@ -6,7 +6,7 @@ import { parseDuration, parsePositiveInt } from '../options.js';
 import { formatMs, renderTable } from '../report/format.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { printJson, writeErr, writeOut } from './output.js';
-import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './run-commands.js';
+import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 
 export interface BenchFlags {
   count?: string;

@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import { HerdError, UsageError } from '../errors.js';
 import { buildProgram } from './program.js';
-import { EXIT_USAGE } from './run-commands.js';
+import { EXIT_USAGE } from './exit-codes.js';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;

@@ -2,11 +2,12 @@
 // file only wires commander (the only importer of it) to them.
 
 import { Command, Option } from 'commander';
-import { benchCommand } from './bench-command.js';
-import { cleanCommand, runsCommand, showCommand } from './inspect-commands.js';
-import { reportCommand } from './report-command.js';
-import { continueCommand, resumeCommand, spawnCommand } from './run-commands.js';
-import { planCommand, runWorkflowCommand } from './workflow-commands.js';
+
+// Handlers are imported when their command runs: `herd runs` need not load execa, zod or
+// the simulate server, and every command starts faster (start-up counts against herd's overhead).
+const runCommands = () => import('./run-commands.js');
+const inspectCommands = () => import('./inspect-commands.js');
+const workflowCommands = () => import('./workflow-commands.js');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -80,7 +81,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--keep-alive', "keep each claude process running between this command's turns, so a later turn costs the model's time and not a process start (default with --then)")
       .option('--no-keep-alive', 'with --then: start a new process for every turn (each resumes its session cold)')
       .option('--keep-alive-idle <duration>', 'close a kept-alive process that has been idle this long (default 5m)'),
-  ).action(async (prompt: string | undefined, flags) => setExitCode(await spawnCommand(prompt, flags)));
+  ).action(async (prompt: string | undefined, flags) => setExitCode(await (await runCommands()).spawnCommand(prompt, flags)));
 
   addRunFlags(
     program
@@ -89,7 +90,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .argument('<runId>', 'the run to continue (see herd runs)')
       .argument('<prompt>', 'the follow-up prompt')
       .option('--agent <id>', 'only this agent (repeatable)', collect),
-  ).action(async (runId: string, prompt: string, flags) => setExitCode(await continueCommand(runId, prompt, flags)));
+  ).action(async (runId: string, prompt: string, flags) => setExitCode(await (await runCommands()).continueCommand(runId, prompt, flags)));
 
   addRunFlags(
     program
@@ -97,7 +98,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .description('finish an interrupted or killed run: run again only the agents that did not finish (their sessions continue), in the same run record')
       .argument('<runId>', 'the run to finish')
       .option('--retry-failed', 'also run again the agents that failed or timed out'),
-  ).action(async (runId: string, flags) => setExitCode(await resumeCommand(runId, flags)));
+  ).action(async (runId: string, flags) => setExitCode(await (await runCommands()).resumeCommand(runId, flags)));
 
   addWorkflowFileFlags(
     addRunFlags(
@@ -111,7 +112,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
         .option('--timeout <duration>', 'default per-agent timeout for tasks that set none, e.g. 90s, 5m')
         .option('--idle-timeout <duration>', 'default idle timeout for tasks that set none'),
     ),
-  ).action(async (file: string, flags) => setExitCode(await runWorkflowCommand(file, flags)));
+  ).action(async (file: string, flags) => setExitCode(await (await workflowCommands()).runWorkflowCommand(file, flags)));
 
   addWorkflowFileFlags(
     program
@@ -122,7 +123,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--workspace-root <dir>', 'where earlier runs are looked up for durations')
       .option('--durations-from <runId>', 'estimate times from this run (default: the latest run of the same file)')
       .option('--json', 'the plan as JSON'),
-  ).action(async (file: string, flags) => setExitCode(await planCommand(file, flags)));
+  ).action(async (file: string, flags) => setExitCode(await (await workflowCommands()).planCommand(file, flags)));
 
   program
     .command('runs')
@@ -130,7 +131,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .option('--workspace-root <dir>', 'where runs live')
     .option('--sort <key>', 'date (newest first, default) or cost')
     .option('--json', 'as JSON')
-    .action(async (flags) => setExitCode(await runsCommand(flags)));
+    .action(async (flags) => setExitCode(await (await inspectCommands()).runsCommand(flags)));
 
   program
     .command('show')
@@ -139,7 +140,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .option('--agent <id>', "print this agent's full answers")
     .option('--workspace-root <dir>', 'where runs live')
     .option('--json', 'the run record as JSON')
-    .action(async (runId: string, flags) => setExitCode(await showCommand(runId, flags)));
+    .action(async (runId: string, flags) => setExitCode(await (await inspectCommands()).showCommand(runId, flags)));
 
   program
     .command('clean')
@@ -147,7 +148,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .argument('[runId]')
     .option('--all', 'remove every run under the workspace root')
     .option('--workspace-root <dir>', 'where runs live')
-    .action(async (runId: string | undefined, flags) => setExitCode(await cleanCommand(runId, flags)));
+    .action(async (runId: string | undefined, flags) => setExitCode(await (await inspectCommands()).cleanCommand(runId, flags)));
 
   program
     .command('report')
@@ -155,7 +156,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .argument('<runId>')
     .option('-o, --output <file>', 'where to write it (default: <run home>/report.html)')
     .option('--workspace-root <dir>', 'where runs live')
-    .action(async (runId: string, flags) => setExitCode(await reportCommand(runId, flags)));
+    .action(async (runId: string, flags) => setExitCode(await (await import('./report-command.js')).reportCommand(runId, flags)));
 
   program
     .command('bench')
@@ -169,7 +170,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .option('--workspace-root <dir>', "where the bench's runs go (default: a temp dir, removed afterwards)")
     .option('--keep', 'keep the runs and workspaces')
     .option('--json', 'the figures as one JSON document on stdout')
-    .action(async (flags) => setExitCode(await benchCommand(flags)));
+    .action(async (flags) => setExitCode(await (await import('./bench-command.js')).benchCommand(flags)));
 
   return program;
 }

@@ -8,6 +8,7 @@ import { renderTurn } from '../report/summary-text.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor.js';
 import type { HerdEvent } from '../events.js';
 import type { RunSummary, TurnSummary } from '../types.js';
+import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
 import { buildSpawnTasks, type SpawnFlags } from './spawn-tasks.js';
@@ -28,10 +29,6 @@ export interface CommonRunFlags {
   events?: string;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_AGENT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
 
 export interface MultiTurnFlags {
   /** Follow-up prompts, one turn each after the first. */

@@ -5,7 +5,6 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseDuration, parsePermissionMode, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
 import type { AgentTask } from '../types.js';
-import { loadTaskFile } from '../workflow/task-file.js';
 
 export interface SpawnFlags {
   count?: string;
@@ -30,7 +29,11 @@ export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFl
   if (flags.tasks !== undefined) {
     if (prompt !== undefined || flags.promptFile !== undefined) throw new UsageError('give either a prompt (or --prompt-file) or --tasks, not both');
     if (flags.count !== undefined) throw new UsageError('-n/--count does not apply to --tasks: the file says how many agents run');
+    // Loaded only for --tasks: it brings yaml and zod.
+    const { loadTaskFile } = await import('../workflow/task-file.js');
     const tasks = (await loadTaskFile(flags.tasks)).map((task) => ({ ...defaults, ...task }));
+    const dependent = tasks.find((task) => task.dependsOn?.length);
+    if (dependent) throw new UsageError(`${flags.tasks}: task "${dependent.id}" has dependsOn; spawn runs every task at once, so run this file with \`herd run ${flags.tasks}\``);
     validateTasks(tasks);
     return tasks;
   }

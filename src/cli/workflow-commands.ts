@@ -16,7 +16,8 @@ import type { Workflow } from '../workflow/spec.js';
 import { loadWorkflowFile } from '../workflow/workflow-file.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { createEventSinks, printJson, writeErr, writeOut } from './output.js';
-import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK, supervisorOptionsFromFlags, type CommonRunFlags } from './run-commands.js';
+import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import { supervisorOptionsFromFlags, type CommonRunFlags } from './run-commands.js';
 
 export interface WorkflowFileFlags {
   var?: string[];

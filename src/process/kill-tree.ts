@@ -16,26 +16,22 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/**
- * Pids of live processes whose environment carries `HERD_AGENT_TAG=<tag>` (Linux /proc; empty
- * elsewhere). With `prefix`, any tag starting with `tag` matches (all agents of a run: "<runId>/").
- */
-export async function findTaggedProcesses(tag: string, prefix = false): Promise<number[]> {
+/** Each live process's environment (Linux /proc; empty elsewhere), read in parallel. */
+async function readEnvirons(): Promise<Array<{ pid: number; environ: Buffer }>> {
   let entries: string[];
   try {
     entries = await readdir('/proc');
   } catch {
     return [];
   }
-  const needle = Buffer.from(`\0${AGENT_TAG_VARIABLE}=${tag}${prefix ? '' : '\0'}`);
-  const found: number[] = [];
+  const found: Array<{ pid: number; environ: Buffer }> = [];
   await Promise.all(
     entries.map(async (entry) => {
       const pid = Number(entry);
       if (!Number.isInteger(pid) || pid === process.pid) return;
       try {
-        const environ = Buffer.concat([Buffer.from([0]), await readFile(`/proc/${pid}/environ`)]);
-        if (environ.includes(needle)) found.push(pid);
+        // A leading NUL lets every variable, the first one included, be matched as "\0NAME=".
+        found.push({ pid, environ: Buffer.concat([NUL, await readFile(`/proc/${pid}/environ`)]) });
       } catch {
         // Gone already, or not ours to read.
       }
@@ -44,15 +40,61 @@ export async function findTaggedProcesses(tag: string, prefix = false): Promise<
   return found;
 }
 
-/** SIGKILL every tagged process; returns how many were found. */
-export async function killTaggedProcesses(tag: string, prefix = false): Promise<number> {
-  const pids = await findTaggedProcesses(tag, prefix);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Exited between the scan and the kill.
+const NUL = Buffer.from([0]);
+
+function tagNeedle(tag: string, prefix: boolean): Buffer {
+  return Buffer.from(`\0${AGENT_TAG_VARIABLE}=${tag}${prefix ? '' : '\0'}`);
+}
+
+/**
+ * Pids of live processes whose environment carries `HERD_AGENT_TAG=<tag>`. With `prefix`, any
+ * tag starting with `tag` matches (all agents of a run: "<runId>/").
+ */
+export async function findTaggedProcesses(tag: string, prefix = false): Promise<number[]> {
+  const needle = tagNeedle(tag, prefix);
+  return (await readEnvirons()).filter(({ environ }) => environ.includes(needle)).map(({ pid }) => pid);
+}
+
+interface SweepRequest {
+  needle: Buffer;
+  resolve: (killed: number) => void;
+}
+
+/**
+ * Sweeps are batched: reading every process's environment costs ~10 ms, and when many agents
+ * end together one scan serves them all. A request made while a scan runs waits for the next
+ * scan, which starts after its agent ended, so nothing it left behind is missed.
+ */
+let waitingSweeps: SweepRequest[] = [];
+let sweeping = false;
+
+/** SIGKILL every process carrying the tag; resolves with how many were found. */
+export function killTaggedProcesses(tag: string, prefix = false): Promise<number> {
+  return new Promise((resolve) => {
+    waitingSweeps.push({ needle: tagNeedle(tag, prefix), resolve });
+    if (!sweeping) void runSweeps();
+  });
+}
+
+async function runSweeps(): Promise<void> {
+  sweeping = true;
+  while (waitingSweeps.length > 0) {
+    const batch = waitingSweeps;
+    waitingSweeps = [];
+    const environs = await readEnvirons();
+    for (const request of batch) {
+      const pids = environs.filter(({ environ }) => environ.includes(request.needle)).map(({ pid }) => pid);
+      for (const pid of pids) killQuietly(pid);
+      request.resolve(pids.length);
     }
   }
-  return pids.length;
+  sweeping = false;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Exited between the scan and the kill.
+  }
 }

@@ -13,7 +13,10 @@ export interface WarmTurnContext extends AgentTurnContext {
   pool: WarmPool;
   /** The agent's key in the pool (run id + agent id). */
   key: string;
-  /** Called once, when the turn is handed to a process: its pid, and whether it was already running. */
+  /**
+   * Called once per turn with the process that serves it and whether it was kept from an
+   * earlier turn (a new one is announced when started, a kept one when it first answers).
+   */
   onStart?: (start: { pid?: number; reused: boolean }) => void;
 }
 
@@ -68,10 +71,10 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
 /** What each warm process reported for its latest turn, as printed (some counters are sums over its life). */
 const lastReported = new WeakMap<WarmProcess, AgentProgress>();
 
-/** Ask one turn of `process`; the progress handed back is the turn's own share. */
-async function runTurnOn(process: WarmProcess, warm: WarmProtocol, task: AgentTask, context: AgentTurnContext, onFirstLine?: () => void): Promise<{ run: WarmTurnRun; progress: AgentProgress }> {
+/** Ask one turn of `warmProcess`; the progress handed back is the turn's own share. */
+async function runTurnOn(warmProcess: WarmProcess, warm: WarmProtocol, task: AgentTask, context: AgentTurnContext, onFirstLine?: () => void): Promise<{ run: WarmTurnRun; progress: AgentProgress }> {
   const progress = createProgress();
-  const run = await process.runTurn({
+  const run = await warmProcess.runTurn({
     input: warm.encodeTurn(task.prompt),
     ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
     ...(task.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: task.idleTimeoutMs }),
@@ -83,8 +86,8 @@ async function runTurnOn(process: WarmProcess, warm: WarmProtocol, task: AgentTa
       return warm.isTurnOver(progress);
     },
   });
-  const previous = lastReported.get(process);
-  if (warm.isTurnOver(progress)) lastReported.set(process, progress);
+  const previous = lastReported.get(warmProcess);
+  if (warm.isTurnOver(progress)) lastReported.set(warmProcess, progress);
   return { run, progress: warm.toTurnShare(progress, previous) };
 }
 

@@ -62,6 +62,14 @@ describe('herd CLI', () => {
     expect((await readdir(root.path)).filter((name) => name !== 'tasks.yaml')).toEqual([]);
   });
 
+  it('points a task file with dependencies to herd run', async () => {
+    const tasks = path.join(root.path, 'tasks.json');
+    await writeFile(tasks, JSON.stringify([{ id: 'a', prompt: 'x' }, { id: 'b', prompt: 'y', dependsOn: ['a'] }]));
+    const run = await herd(['spawn', '--tasks', tasks]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/task "b" has dependsOn; .* `herd run /);
+  });
+
   it('lists, shows and cleans runs', async () => {
     const spawned = JSON.parse((await herd(['spawn', 'mode:ok', '-n', '2', '--json', '-q'])).stdout);
     const runs = await herd(['runs']);

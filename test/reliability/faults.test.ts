@@ -152,12 +152,13 @@ describe('retries with judgement', () => {
 describe('secrets', () => {
   it('never writes API keys or tokens to run.json, events.jsonl or results', async () => {
     const secrets = { ANTHROPIC_API_KEY: 'sk-ant-api03-THISISSECRET', MY_SERVICE_TOKEN: 'tok-very-secret-value' };
-    const summary = await run([{ id: 'leaky', prompt: 'mode:leak' }], { inheritedEnv: { ...process.env, ...secrets } });
+    const taskSecret = { DEPLOY_TOKEN: 'task-level-secret-123' };
+    const summary = await run([{ id: 'leaky', prompt: 'mode:leak', env: taskSecret }], { inheritedEnv: { ...process.env, ...secrets } });
     const runHome = path.join(root.path, summary.runId);
     const written = [await readFile(path.join(runHome, 'run.json'), 'utf8'), await readFile(path.join(runHome, 'events.jsonl'), 'utf8'), JSON.stringify(summary)].join('\n');
     expect(written).toContain('leaked');
     expect(written).toContain('[redacted]');
-    for (const value of Object.values(secrets)) expect(written).not.toContain(value);
+    for (const value of [...Object.values(secrets), taskSecret.DEPLOY_TOKEN]) expect(written).not.toContain(value);
   });
 });
 

@@ -1,0 +1,92 @@
+// What a task file may contain (zod schemas) and how a parsed file becomes validated tasks,
+// with messages that name the task and field. Kept apart from options.ts so that commands
+// which read no task file do not load zod at start-up.
+
+import { z } from 'zod';
+import { UsageError } from './errors.js';
+import { parseDuration, validateId } from './options.js';
+import { PERMISSION_MODES, type AgentTask } from './types.js';
+
+const durationField = z.union([z.number().int().positive(), z.string()]);
+const stringList = z.array(z.string().min(1));
+
+/** One task as written in a task file (durations may be strings like "90s"). */
+export const taskFileTaskSchema = z
+  .object({
+    id: z.string().optional(),
+    prompt: z.string().optional(),
+    agent: z.enum(['claude', 'command']).optional(),
+    command: z.array(z.string()).min(1).optional(),
+    promptArg: z.boolean().optional(),
+    model: z.string().min(1).optional(),
+    systemPrompt: z.string().optional(),
+    appendSystemPrompt: z.string().optional(),
+    allowedTools: stringList.optional(),
+    disallowedTools: stringList.optional(),
+    permissionMode: z.enum(PERMISSION_MODES).optional(),
+    maxTurns: z.number().int().positive().optional(),
+    maxBudgetUsd: z.number().positive().optional(),
+    addDirs: stringList.optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    timeout: durationField.optional(),
+    idleTimeout: durationField.optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    idleTimeoutMs: z.number().int().positive().optional(),
+    files: z.record(z.string(), z.string()).optional(),
+    dependsOn: z.array(z.string()).optional(),
+    priority: z.number().int().optional(),
+  })
+  .strict();
+
+export type TaskFileTask = z.infer<typeof taskFileTaskSchema>;
+
+const taskListSchema = z.array(taskFileTaskSchema);
+const taskDocumentSchema = z.object({ defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(), tasks: z.array(taskFileTaskSchema).min(1) }).strict();
+
+/** Validate a parsed task file (a list of tasks, or {defaults, tasks}); every problem names the task and field. */
+export function tasksFromFileContent(content: unknown, source: string): AgentTask[] {
+  // Two schemas picked by shape rather than one union: a union's error would only say "invalid input".
+  const parsed = Array.isArray(content) ? taskListSchema.safeParse(content) : taskDocumentSchema.safeParse(content);
+  if (!parsed.success) throw new UsageError(`${source}: ${describeZodIssue(parsed.error.issues[0], content)}`);
+  const { defaults, tasks } = Array.isArray(parsed.data) ? { defaults: {}, tasks: parsed.data } : { defaults: parsed.data.defaults ?? {}, tasks: parsed.data.tasks };
+  if (tasks.length === 0) throw new UsageError(`${source}: the file has no tasks`);
+  return tasks.map((task, index) => toAgentTask({ ...defaults, ...task }, index, source));
+}
+
+export function describeZodIssue(issue: z.core.$ZodIssue | undefined, content: unknown): string {
+  if (!issue) return 'invalid task file';
+  const where = describePath(issue.path, content);
+  return `${where}: ${issue.message}`;
+}
+
+/** "task 2 (id "writer"), field "maxTurns"" rather than a bare path. */
+function describePath(issuePath: readonly PropertyKey[], content: unknown): string {
+  const tasksIndex = issuePath[0] === 'tasks' ? 1 : 0;
+  const index = issuePath[tasksIndex];
+  if (typeof index !== 'number') return issuePath.length ? `field "${issuePath.map(String).join('.')}"` : 'the file';
+  const list = Array.isArray(content) ? content : (content as { tasks?: unknown[] } | undefined)?.tasks;
+  const id = (list?.[index] as { id?: unknown } | undefined)?.id;
+  const field = issuePath.slice(tasksIndex + 1).map(String).join('.');
+  return `task ${index + 1}${typeof id === 'string' ? ` (id "${id}")` : ''}${field ? `, field "${field}"` : ''}`;
+}
+
+export function toAgentTask(entry: TaskFileTask, index: number, source: string): AgentTask {
+  const label = `${source}: task ${index + 1}${entry.id ? ` (id "${entry.id}")` : ''}`;
+  if (entry.prompt === undefined || entry.prompt.trim() === '') throw new UsageError(`${label}, field "prompt": a prompt is required`);
+  if (entry.agent === 'command' && !entry.command) throw new UsageError(`${label}, field "command": agent "command" needs a command array`);
+  const { timeout, idleTimeout, ...rest } = entry;
+  const task = { ...dropUndefined(rest), id: entry.id ?? `agent-${index + 1}`, prompt: entry.prompt } as AgentTask;
+  try {
+    validateId('task id', task.id);
+  } catch (error) {
+    throw new UsageError(`${label}, field "id": ${(error as Error).message}`);
+  }
+  if (timeout !== undefined) task.timeoutMs = typeof timeout === 'number' ? timeout : parseDuration(`${label}, field "timeout"`, timeout);
+  if (idleTimeout !== undefined) task.idleTimeoutMs = typeof idleTimeout === 'number' ? idleTimeout : parseDuration(`${label}, field "idleTimeout"`, idleTimeout);
+  return task;
+}
+
+/** zod types optional fields as `T | undefined`; herd's types (exactOptionalPropertyTypes) want them absent. */
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
