@@ -235,7 +235,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
         return;
       }
       case 'output':
-        emit({ type: 'agent.output', agentId, kind: signal.type });
+        emit(signal.excerpt === undefined ? { type: 'agent.output', agentId, kind: signal.type } : { type: 'agent.output', agentId, kind: signal.type, excerpt: redact(signal.excerpt) });
         return;
       case 'tool':
         emit({ type: 'agent.tool', agentId, tool: signal.tool });

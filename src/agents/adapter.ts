@@ -43,7 +43,7 @@ export interface AgentProgress {
 /** One thing worth telling listeners about, found while parsing a line. */
 export type ParsedSignal =
   | { kind: 'session'; sessionId: string; model?: string; agentVersion?: string }
-  | { kind: 'output'; type: string }
+  | { kind: 'output'; type: string; excerpt?: string }
   | { kind: 'tool'; tool: string }
   | { kind: 'retry'; attempt: number; status?: number; delayMs?: number };
 

@@ -113,7 +113,12 @@ export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal
     return [];
   }
   const type = asString(parsed.type) ?? 'unknown';
-  const signals: ParsedSignal[] = [{ kind: 'output', type: parsed.subtype ? `${type}/${String(parsed.subtype)}` : type }];
+  const output: ParsedSignal = { kind: 'output', type: parsed.subtype ? `${type}/${String(parsed.subtype)}` : type };
+  if (type === 'assistant') {
+    const excerpt = readTextExcerpt(parsed);
+    if (excerpt) output.excerpt = excerpt;
+  }
+  const signals: ParsedSignal[] = [output];
   if (type === 'system' && parsed.subtype === 'init') signals.push(...readInit(parsed, into));
   else if (type === 'system' && parsed.subtype === 'api_retry') signals.push(readRetry(parsed, into));
   else if (type === 'assistant') signals.push(...readToolUses(parsed));
@@ -151,6 +156,20 @@ function readToolUses(line: StreamLine): ParsedSignal[] {
   return content
     .filter((block): block is { type: string; name: string } => block?.type === 'tool_use' && typeof block.name === 'string')
     .map((block) => ({ kind: 'tool', tool: block.name }));
+}
+
+/** The end of the assistant's latest text, one line, for live progress. */
+const EXCERPT_CHARS = 80;
+function readTextExcerpt(line: StreamLine): string | undefined {
+  const content = line.message?.content;
+  if (!Array.isArray(content)) return undefined;
+  const text = content
+    .filter((block): block is { type: string; text: string } => block?.type === 'text' && typeof block.text === 'string')
+    .map((block) => block.text)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text ? text.slice(-EXCERPT_CHARS) : undefined;
 }
 
 function readResult(line: StreamLine, into: AgentProgress): void {

@@ -27,6 +27,7 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     expect(progress.durationApiMs).toBe(45);
     expect(progress.agentVersion).toBe('2.1.197');
     expect(signals.filter((signal) => signal.kind === 'session')).toHaveLength(1);
+    expect(signals).toContainEqual({ kind: 'output', type: 'assistant', excerpt: 'stand-in reply 14' });
   });
 
   it('reports tool uses', () => {
