@@ -1,6 +1,7 @@
 // What is valid input, in one place: agent ids, run ids, durations, counts, tasks and
 // task files. Every message names the field, the value received and what is allowed.
 
+import os from 'node:os';
 import { UsageError } from './errors.js';
 import { PERMISSION_MODES, type AgentTask, type PermissionMode } from './types.js';
 
@@ -77,7 +78,23 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
   }
 }
 
-/** Default concurrency: everything at once, up to 8. */
-export function defaultConcurrency(taskCount: number): number {
-  return Math.max(1, Math.min(8, taskCount));
+/** Peak RSS of one claude process measured here (200-300 MB); the memory cap assumes the worst. */
+export const AGENT_RSS_BYTES = 300 * 1024 * 1024;
+/** Memory kept free for herd, the OS and everything else on the machine. */
+const MEMORY_HEADROOM = 0.8;
+
+/**
+ * Default concurrency: everything at once, up to 8, and never more agents than free memory
+ * holds (so no agent starts into swap). CPU is not a cap: with real model latency agents
+ * spend most of their time waiting, and parallel runs overlap almost perfectly.
+ */
+export function defaultConcurrency(taskCount: number, freeMemoryBytes: number = os.freemem()): number {
+  const memoryCap = Math.floor((freeMemoryBytes * MEMORY_HEADROOM) / AGENT_RSS_BYTES);
+  return Math.max(1, Math.min(8, taskCount, memoryCap));
+}
+
+/** `-c auto` or a number. Auto is the memory-aware limit without the cap of 8 (the pool never runs more than there are agents). */
+export function parseConcurrency(field: string, value: string, freeMemoryBytes: number = os.freemem()): number {
+  if (value !== 'auto') return parsePositiveInt(field, value, 1000);
+  return Math.max(1, Math.min(1000, Math.floor((freeMemoryBytes * MEMORY_HEADROOM) / AGENT_RSS_BYTES)));
 }

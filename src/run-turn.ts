@@ -11,6 +11,7 @@ import { buildAgentEnv } from './agent-env.js';
 import type { HerdEvent, HerdEventInput, HerdEventListener } from './events.js';
 import { runBounded } from './pool/pool.js';
 import { RateLimitGate, sleep } from './pool/rate-limit-gate.js';
+import { StartPacer } from './pool/start-pacer.js';
 import { isTransientFailure, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { executeAgentTurn, type AgentTurnContext } from './run-agent.js';
@@ -57,6 +58,8 @@ export interface TurnRunnerOptions {
   concurrency: number;
   signal: AbortSignal | undefined;
   retry: RetryPolicy;
+  /** Space agent starts by this much (0: all at once). */
+  startStaggerMs?: number;
   /** Keep claude processes alive between turns in this pool (Supervisor keepAlive). */
   warmPool?: WarmPool;
   /** A simulate server that outlives the turn (warm processes keep talking to it); used instead of starting one. */
@@ -119,7 +122,12 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     try {
       // Results come back in the tasks' order, whatever order they finished in.
       const runOne = (entry: TurnEntry) => runEntry(entry, turn, server, redact);
-      const pool = { concurrency: options.concurrency, beforeStart: () => gate.wait(options.signal) };
+      const pacer = new StartPacer(options.startStaggerMs ?? 0);
+      const beforeStart = async () => {
+        await gate.wait(options.signal);
+        await pacer.wait(options.signal);
+      };
+      const pool = { concurrency: options.concurrency, beforeStart };
       if (turnOptions.schedule) await turnOptions.schedule(entries, runOne, { ...pool, signal: options.signal });
       else await runBounded(entries, runOne, { ...pool, priority: (entry) => entry.task.priority ?? 0 });
       turn.agents = orderLike(turn.planned, turn.agents);

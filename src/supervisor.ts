@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   retryTimeouts?: boolean;
   /** First backoff before a retry (doubles each time, with jitter); default 1 s. */
   retryBaseDelayMs?: number;
+  /** Space agent starts by this much (default 0: all at once; see README, Performance). */
+  startStaggerMs?: number;
   signal?: AbortSignal;
   onEvent?: HerdEventListener;
   /** The environment agents inherit (default process.env); a seam for tests. */
@@ -254,6 +256,7 @@ export class Supervisor {
         retryTimeouts: this.options.retryTimeouts ?? false,
         ...(this.options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: this.options.retryBaseDelayMs }),
       },
+      ...(this.options.startStaggerMs === undefined ? {} : { startStaggerMs: this.options.startStaggerMs }),
     });
     return runner.run(entries, turnOptions);
   }

@@ -3,7 +3,7 @@
 // several turns in one command, on warm processes unless told otherwise.
 
 import { UsageError } from '../errors.js';
-import { parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor.js';
 import type { HerdEvent } from '../events.js';
@@ -24,6 +24,7 @@ export interface CommonRunFlags {
   killGrace?: string;
   retries?: string;
   retryTimeouts?: boolean;
+  stagger?: string;
   json?: boolean;
   quiet?: boolean;
   events?: string;
@@ -73,7 +74,7 @@ export async function resumeCommand(runId: string, flags: CommonRunFlags & { ret
 
 export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
   const options: SupervisorOptions = {};
-  if (flags.concurrency !== undefined) options.concurrency = parsePositiveInt('-c/--concurrency', flags.concurrency, 1000);
+  if (flags.concurrency !== undefined) options.concurrency = parseConcurrency('-c/--concurrency', flags.concurrency);
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
   if (flags.claudeBin !== undefined) options.claudeBin = flags.claudeBin;
   // --simulate-latency implies --simulate: it means nothing against a real API.
@@ -83,6 +84,7 @@ export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOpt
   if (flags.killGrace !== undefined) options.killGraceMs = parseDuration('--kill-grace', flags.killGrace);
   if (flags.retries !== undefined) options.retries = parseNonNegativeInt('--retries', flags.retries, 20);
   if (flags.retryTimeouts) options.retryTimeouts = true;
+  if (flags.stagger !== undefined) options.startStaggerMs = parseDuration('--stagger', flags.stagger);
   return options;
 }
 

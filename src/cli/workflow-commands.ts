@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { defaultConcurrency, parseDuration, parsePositiveInt, validateId } from '../options.js';
+import { defaultConcurrency, parseConcurrency, parseDuration, parsePositiveInt, validateId } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { listRuns, readRun } from '../store/run-store.js';
 import { Supervisor, defaultWorkspaceRoot } from '../supervisor.js';
@@ -90,7 +90,7 @@ function parseAssignment(flag: string, assignment: string, shape: string): [stri
 }
 
 async function buildPlan(workflow: Workflow, flags: { concurrency?: string; workspaceRoot?: string; durationsFrom?: string }): Promise<WorkflowPlan> {
-  const concurrency = flags.concurrency === undefined ? defaultConcurrency(workflow.agents.length) : parsePositiveInt('-c/--concurrency', flags.concurrency, 1000);
+  const concurrency = flags.concurrency === undefined ? defaultConcurrency(workflow.agents.length) : parseConcurrency('-c/--concurrency', flags.concurrency);
   const root = path.resolve(flags.workspaceRoot ?? defaultWorkspaceRoot());
   const earlier = await findEarlierRun(root, workflow, flags.durationsFrom);
   return planWorkflow(workflow, concurrency, earlier && { runId: earlier.runId, durationsMs: durationsFromRun(earlier) });

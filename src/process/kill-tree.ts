@@ -2,7 +2,7 @@
 // (claude's Bash tool runs commands in sessions of their own) found by the tag variable
 // herd puts into every agent's environment, which their children inherit.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 
 export const AGENT_TAG_VARIABLE = 'HERD_AGENT_TAG';
 
@@ -16,31 +16,41 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Each live process's environment (Linux /proc; empty elsewhere), read in parallel. */
-async function readEnvirons(): Promise<Array<{ pid: number; environ: Buffer }>> {
+/** One buffer reused for every /proc read: a sweep reads a few hundred small files. */
+const scratch = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * Calls `visit` with each live process's environment (Linux /proc; nothing elsewhere); the
+ * bytes are only valid during the call. Synchronous reads into one reused buffer on purpose:
+ * /proc files live in memory, and promise-based open/fstat/read/close per process (or a fresh
+ * 64 KiB buffer per readFileSync) costs many times the CPU.
+ */
+function visitEnvirons(visit: (pid: number, environ: Buffer) => void): void {
   let entries: string[];
   try {
-    entries = await readdir('/proc');
+    entries = readdirSync('/proc');
   } catch {
-    return [];
+    return;
   }
-  const found: Array<{ pid: number; environ: Buffer }> = [];
-  await Promise.all(
-    entries.map(async (entry) => {
-      const pid = Number(entry);
-      if (!Number.isInteger(pid) || pid === process.pid) return;
-      try {
-        // A leading NUL lets every variable, the first one included, be matched as "\0NAME=".
-        found.push({ pid, environ: Buffer.concat([NUL, await readFile(`/proc/${pid}/environ`)]) });
-      } catch {
-        // Gone already, or not ours to read.
-      }
-    }),
-  );
-  return found;
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let fd: number | undefined;
+    try {
+      fd = openSync(`/proc/${pid}/environ`, 'r');
+      visit(pid, scratch.subarray(0, readSync(fd, scratch, 0, scratch.length, 0)));
+    } catch {
+      // Gone already, or not ours to read.
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
 }
 
-const NUL = Buffer.from([0]);
+/** Does the NUL-separated environment hold the variable? (The first one has no NUL before it.) */
+function hasVariable(environ: Buffer, needle: Buffer): boolean {
+  return environ.includes(needle) || environ.subarray(0, needle.length - 1).equals(needle.subarray(1));
+}
 
 function tagNeedle(tag: string, prefix: boolean): Buffer {
   return Buffer.from(`\0${AGENT_TAG_VARIABLE}=${tag}${prefix ? '' : '\0'}`);
@@ -52,7 +62,11 @@ function tagNeedle(tag: string, prefix: boolean): Buffer {
  */
 export async function findTaggedProcesses(tag: string, prefix = false): Promise<number[]> {
   const needle = tagNeedle(tag, prefix);
-  return (await readEnvirons()).filter(({ environ }) => environ.includes(needle)).map(({ pid }) => pid);
+  const pids: number[] = [];
+  visitEnvirons((pid, environ) => {
+    if (hasVariable(environ, needle)) pids.push(pid);
+  });
+  return pids;
 }
 
 interface SweepRequest {
@@ -79,14 +93,20 @@ export function killTaggedProcesses(tag: string, prefix = false): Promise<number
 async function runSweeps(): Promise<void> {
   sweeping = true;
   while (waitingSweeps.length > 0) {
+    // Let agents that end in this same tick join the batch.
+    await new Promise((resolve) => setImmediate(resolve));
     const batch = waitingSweeps;
     waitingSweeps = [];
-    const environs = await readEnvirons();
-    for (const request of batch) {
-      const pids = environs.filter(({ environ }) => environ.includes(request.needle)).map(({ pid }) => pid);
-      for (const pid of pids) killQuietly(pid);
-      request.resolve(pids.length);
-    }
+    const found = batch.map(() => [] as number[]);
+    visitEnvirons((pid, environ) => {
+      batch.forEach((request, index) => {
+        if (hasVariable(environ, request.needle)) found[index]!.push(pid);
+      });
+    });
+    batch.forEach((request, index) => {
+      for (const pid of found[index]!) killQuietly(pid);
+      request.resolve(found[index]!.length);
+    });
   }
   sweeping = false;
 }

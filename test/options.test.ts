@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { AGENT_RSS_BYTES, defaultConcurrency, parseConcurrency, parseDuration, validateId } from '../src/options.js';
+
+describe('concurrency', () => {
+  const plenty = 64 * 1024 ** 3;
+  it('defaults to all agents, at most 8', () => {
+    expect(defaultConcurrency(3, plenty)).toBe(3);
+    expect(defaultConcurrency(20, plenty)).toBe(8);
+  });
+
+  it('never starts more agents than free memory holds', () => {
+    expect(defaultConcurrency(8, 3 * AGENT_RSS_BYTES)).toBe(2);
+    expect(defaultConcurrency(8, 0)).toBe(1);
+  });
+
+  it('reads auto as the memory limit without the cap of 8, and numbers as numbers', () => {
+    expect(parseConcurrency('-c', 'auto', 20 * AGENT_RSS_BYTES)).toBe(16);
+    expect(parseConcurrency('-c', '3')).toBe(3);
+    expect(() => parseConcurrency('-c', 'lots')).toThrow(/-c: expected a whole number from 1 to 1000, got "lots"/);
+  });
+});
+
+describe('durations and ids', () => {
+  it('parses durations with units', () => {
+    expect(parseDuration('t', '250ms')).toBe(250);
+    expect(parseDuration('t', '90s')).toBe(90_000);
+    expect(parseDuration('t', '1.5m')).toBe(90_000);
+    expect(parseDuration('t', '2')).toBe(2_000);
+    expect(() => parseDuration('--timeout', '-1s')).toThrow(/--timeout: expected a duration/);
+  });
+
+  it('refuses ids that could leave the workspace root', () => {
+    for (const bad of ['../x', '/abs', 'a/b', 'x\0y', '.hidden', 'a'.repeat(65), '', 'a..b']) {
+      expect(() => validateId('agent id', bad)).toThrow(/is not allowed/);
+    }
+    expect(validateId('agent id', 'agent-1.v2_x')).toBe('agent-1.v2_x');
+  });
+});
