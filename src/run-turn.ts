@@ -238,7 +238,11 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       case 'session': {
         if (signal.agentVersion && !summary.agentVersion) summary.agentVersion = signal.agentVersion;
         const agent = summary.agents.find((candidate) => candidate.id === agentId);
-        if (agent) agent.sessionId = signal.sessionId;
+        if (agent && agent.sessionId !== signal.sessionId) {
+          agent.sessionId = signal.sessionId;
+          // On disk at once: if herd is killed now, resume continues this session instead of starting over.
+          void writer.write(summary).catch(() => undefined);
+        }
         emit({ type: 'agent.session', agentId, sessionId: signal.sessionId, ...(signal.model ? { model: signal.model } : {}) });
         return;
       }

@@ -14,14 +14,33 @@ const PRIVATE_FILE_MODE = 0o600;
 export async function createRunHome(root: string, runId: string): Promise<string> {
   const home = path.join(path.resolve(root), runId);
   try {
-    await fs.ensureDir(path.resolve(root));
-    await fs.ensureDir(home, { mode: PRIVATE_DIR_MODE });
+    await makeDirectories(path.resolve(root));
+    await fs.mkdir(home, { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     await fs.access(home, fs.constants.W_OK);
   } catch (error) {
     // Nothing has started yet, so this is bad input (exit 2), not a failed run.
     throw new UsageError(`cannot create the run directory ${home}: ${describeFsError(error)} (choose a writable --workspace-root or HERD_HOME)`);
   }
   return home;
+}
+
+/**
+ * mkdir -p, one level at a time. Node's recursive mkdir (and fs-extra's ensureDir on top of it)
+ * spins forever on a path under /proc (e.g. --workspace-root /proc/x): seen on Node 20 here.
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = dir; !(await fs.pathExists(current)); current = path.dirname(current)) {
+    missing.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const level of missing) {
+    await fs.mkdir(level).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
 }
 
 /** A fresh private directory for one agent, named after it, kept after the run. */

@@ -83,7 +83,9 @@ describe('interrupting herd', () => {
           () => {
             if (!runDir() || startedCount() < 1) return false;
             const summary = readSummary();
-            return summary.agents.filter((agent) => agent.status === 'succeeded').length === 2;
+            // Handshake on the record itself: both results and the slow agent's session are on disk.
+            const slowSession = summary.agents.find((agent) => agent.id === 'slow')?.sessionId;
+            return summary.agents.filter((agent) => agent.status === 'succeeded').length === 2 && slowSession !== undefined;
           },
           20_000,
           'two results on disk',

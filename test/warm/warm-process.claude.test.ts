@@ -1,6 +1,8 @@
 // Warm turns with the real claude CLI (`--input-format stream-json`) on the simulate server:
 // one process per agent serves every turn of a Supervisor, and a process killed between
 // turns is replaced by a cold `--resume` without the caller noticing. Three claude starts.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
 import { findTaggedProcesses } from '../../src/process/kill-tree.js';
@@ -55,6 +57,9 @@ describe('keepAlive with the real claude CLI', () => {
 
   it('a warm process killed between turns falls back to a cold --resume and still succeeds', async () => {
     const poetPid = starts.find((start) => start.agentId === 'poet')!.pid!;
+    // Handshake: claude writes a turn to its session file shortly after printing the result; a
+    // process killed before that loses the turn from the session (claude's behaviour, not herd's).
+    await waitFor(() => sessionText(first.claudeConfigDir!, first.agents[0]!.sessionId!).includes('turn 3;'), 10_000, 'claude to save turn 3');
     process.kill(poetPid, 'SIGKILL');
     await waitFor(() => !isAlive(poetPid), 5_000, 'the killed warm process to be gone');
 
@@ -78,3 +83,14 @@ describe('keepAlive with the real claude CLI', () => {
     expect(await findTaggedProcesses(`${first.runId}/`, true)).toEqual([]);
   });
 });
+
+/** The saved transcript of a session (CLAUDE_CONFIG_DIR/projects/<cwd>/<id>.jsonl), or "" while there is none. */
+function sessionText(configDir: string, sessionId: string): string {
+  const projects = path.join(configDir, 'projects');
+  if (!existsSync(projects)) return '';
+  for (const dir of readdirSync(projects)) {
+    const file = path.join(projects, dir, `${sessionId}.jsonl`);
+    if (existsSync(file)) return readFileSync(file, 'utf8');
+  }
+  return '';
+}
