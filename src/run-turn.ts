@@ -115,6 +115,11 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     const server = options.simulateServer ?? (options.simulate ? await startSimulateServer(options.simulate) : undefined);
     const started = performance.now();
     const turn = turnOptions.resumeTurn && summary.turns.length > 0 ? reopenTurn(summary.turns.at(-1)!, entries) : openTurn(entries, turnOptions.prompt);
+    // Wall time so far is kept current in every write, so a run killed mid-way and resumed adds up its segments.
+    const wallBeforeMs = turn.wallMs ?? 0;
+    updateWall = () => {
+      turn.wallMs = wallBeforeMs + (performance.now() - started);
+    };
     await writer.write(summary);
     emit({ type: 'run.start', agents: entries.map((entry) => entry.task.id), turn: turn.turn, concurrency: options.concurrency, simulated: summary.simulated });
     for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turn.turn });
@@ -134,18 +139,25 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     } finally {
       if (server !== options.simulateServer) await server?.close();
     }
+    // A result that could not be written stops the run, but only after every agent has ended.
+    if (recordError !== undefined) throw recordError;
 
     turn.endedAt = new Date().toISOString();
-    turn.wallMs = (turn.wallMs ?? 0) + (performance.now() - started);
-    turn.totals = computeTotals(turn.agents, turn.wallMs, options.concurrency);
+    updateWall();
+    turn.totals = computeTotals(turn.agents, turn.wallMs!, options.concurrency);
     summary.totals = turn.totals;
     summary.endedAt = turn.endedAt;
-    summary.status = runStatus(summary.agents, options.signal);
+    summary.status = runStatus(turn.agents, options.signal);
     await writer.write(summary);
-    emit({ type: 'run.end', turn: turn.turn, summary });
+    // Listeners and callers get what run.json holds: secrets typed into prompts are redacted too.
+    const redacted = JSON.parse(redactNow(JSON.stringify(summary))) as RunSummary;
+    emit({ type: 'run.end', turn: turn.turn, summary: redacted });
     await log.close();
-    return summary;
+    return redacted;
   }
+
+  let updateWall = (): void => {};
+  let recordError: unknown;
 
   const gate = new RateLimitGate((untilTs, reason) => emit({ type: 'run.waiting', untilTs, reason }));
 
@@ -157,9 +169,13 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     return turn;
   }
 
+  /** Earlier results of agents a resume runs again: their time and money still count. */
+  const previousResults = new Map<string, AgentResult>();
+
   /** Resume: the agents being run again leave the turn's results; the rest stay as they are. */
   function reopenTurn(turn: TurnSummary, entries: TurnEntry[]): TurnSummary {
     const rerun = new Set(entries.map((entry) => entry.task.id));
+    for (const agent of turn.agents) if (rerun.has(agent.id)) previousResults.set(agent.id, agent);
     turn.agents = turn.agents.filter((agent) => !rerun.has(agent.id));
     turn.planned = [...new Set([...(turn.planned ?? []), ...rerun])];
     return turn;
@@ -175,8 +191,15 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     } else {
       result = await runAgentNow(entry, turn.turn, server, redactText);
       if (entry.check) result = entry.check(result);
+      const previous = previousResults.get(task.id);
+      if (previous) result = mergeAttempts(previous, result);
     }
-    await record(result, turn);
+    try {
+      await record(result, turn);
+    } catch (error) {
+      // Workers must not throw (the pool would abandon running agents); the run ends with it later.
+      recordError ??= error;
+    }
     return result;
   }
 
@@ -192,6 +215,8 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       if (attemptResult.error?.apiStatus !== undefined) retry.status = attemptResult.error.apiStatus;
       emit(retry);
       await sleep(delayMs, options.signal);
+      // Cancelled during the backoff: keep the last attempt's result rather than start another.
+      if (options.signal?.aborted) return result;
     }
   }
 
@@ -279,6 +304,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     if (index === -1) summary.agents.push(result);
     else summary.agents[index] = result;
     emit({ type: 'agent.end', agentId: result.id, turn: turn.turn, result });
+    updateWall();
     await Promise.all([writer.write(summary), log.sync()]);
   }
 

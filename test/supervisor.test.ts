@@ -110,6 +110,13 @@ describe('Supervisor.run with fake agents', () => {
     await expect(sup.continue(first.runId, 'x', { agents: ['nope'] })).rejects.toThrow(/has no agent "nope"/);
   });
 
+  it('refuses to reuse an existing run id (the earlier record is kept)', async () => {
+    const first = await supervisor().run([{ id: 'a', prompt: 'mode:ok' }], { runId: 'nightly' });
+    await expect(supervisor().run([{ id: 'b', prompt: 'mode:ok' }], { runId: 'nightly' })).rejects.toThrow(/run id "nightly" is already used/);
+    const kept = JSON.parse(await readFile(path.join(root.path, 'nightly', 'run.json'), 'utf8')) as RunSummary;
+    expect(kept.agents).toEqual(first.agents);
+  });
+
   it('rejects bad tasks before creating anything', async () => {
     await expect(supervisor().run([{ id: '../escape', prompt: 'x' }])).rejects.toThrow(/agent id/);
     await expect(supervisor().run([{ id: 'a', prompt: 'x' }, { id: 'a', prompt: 'y' }])).rejects.toThrow(/used twice/);

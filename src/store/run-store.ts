@@ -53,7 +53,8 @@ export class RunFileWriter {
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
+  // Unique per write: two writers (even in one process) never share a temp file.
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, PRIVATE_FILE_MODE);

@@ -10,16 +10,16 @@ import { HerdError, UsageError } from '../errors.js';
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
 
-/** Create (or reuse) `<root>/<runId>`, readable only by the user. */
+/** Create `<root>/<runId>` (it must not exist yet), readable only by the user. */
 export async function createRunHome(root: string, runId: string): Promise<string> {
   const home = path.join(path.resolve(root), runId);
   try {
     await makeDirectories(path.resolve(root));
-    await fs.mkdir(home, { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    await fs.mkdir(home, { mode: PRIVATE_DIR_MODE });
     await fs.access(home, fs.constants.W_OK);
   } catch (error) {
+    // A new run never takes over an existing one's directory (its record would be overwritten).
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`run id "${runId}" is already used in ${path.resolve(root)}; choose another, or continue/resume that run`);
     // Nothing has started yet, so this is bad input (exit 2), not a failed run.
     throw new UsageError(`cannot create the run directory ${home}: ${describeFsError(error)} (choose a writable --workspace-root or HERD_HOME)`);
   }
