@@ -14,7 +14,7 @@ import { UsageError } from './errors.js';
 import type { HerdEventListener } from './events.js';
 import { defaultConcurrency, parsePositiveInt, validateId, validateTasks } from './options.js';
 import { REDACTED, redactEnvMap } from './redact.js';
-import { createRunId, readRun } from './store/run-store.js';
+import { createRunId, lockRun, readRun } from './store/run-store.js';
 import { computeTotals } from './totals.js';
 import type { AgentResult, AgentTask, RunSummary } from './types.js';
 import { createAgentWorkspace, createRunHome, seedFiles } from './workspace/workspace.js';
@@ -118,7 +118,7 @@ export class Supervisor {
   /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
   async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
     const run = await this.createRun(tasks, runOptions.runId);
-    return this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal);
+    return this.withRunLock(run.summary.runId, () => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal));
   }
 
   /**
@@ -169,7 +169,20 @@ export class Supervisor {
   /** Send `prompt` to every agent of a run (or the chosen ones), each resuming its own session in its own workspace. */
   async continue(runId: string, prompt: string, continueOptions: ContinueOptions = {}): Promise<RunSummary> {
     if (!prompt) throw new UsageError('continue: the prompt is empty');
-    validateId('run id', runId);
+    return this.withRunLock(runId, () => this.continueLocked(runId, prompt, continueOptions));
+  }
+
+  /** Only one herd works on a run at a time (see lockRun); the record is read after the lock is held. */
+  private async withRunLock<T>(runId: string, work: () => Promise<T>): Promise<T> {
+    const release = await lockRun(this.workspaceRoot, validateId('run id', runId));
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
+
+  private async continueLocked(runId: string, prompt: string, continueOptions: ContinueOptions): Promise<RunSummary> {
     const summary = await readRun(this.workspaceRoot, runId);
     const chosen = chooseAgents(summary, continueOptions.agents);
     const entries: TurnEntry[] = chosen.map((previous) => {
@@ -191,7 +204,10 @@ export class Supervisor {
    * where they have one, in their own workspaces, completing the same run record.
    */
   async resume(runId: string, resumeOptions: ResumeOptions = {}): Promise<RunSummary> {
-    validateId('run id', runId);
+    return this.withRunLock(runId, () => this.resumeLocked(runId, resumeOptions));
+  }
+
+  private async resumeLocked(runId: string, resumeOptions: ResumeOptions): Promise<RunSummary> {
     const summary = await readRun(this.workspaceRoot, runId);
     // Agents of a herd that was SIGKILLed may still be running: they must not run twice.
     // Our own warm ones are closed first, gently (the sweep would find them too).

@@ -99,6 +99,20 @@ describe('Supervisor.run with fake agents', () => {
     expect(second.turns[0]!.agents.map((agent) => agent.status)).toEqual(['succeeded', 'failed']);
   });
 
+  it('lets only one herd work on a run at a time, and takes over the lock of a dead one', async () => {
+    const sup = supervisor();
+    const first = await sup.run([{ id: 'a', prompt: 'mode:ok' }]);
+    const lock = path.join(root.path, first.runId, 'run.lock');
+    const { writeFile, stat: statFile } = await import('node:fs/promises');
+    await writeFile(lock, String(process.pid));
+    await expect(sup.continue(first.runId, 'mode:ok again')).rejects.toThrow(/is in use by herd process \d+ \(this one\)/);
+    // A pid that cannot be alive: the owner was killed, so the lock is stale.
+    await writeFile(lock, '2147483646');
+    const second = await sup.continue(first.runId, 'mode:ok again');
+    expect(second.turns).toHaveLength(2);
+    await expect(statFile(lock)).rejects.toThrow(/ENOENT/);
+  });
+
   it('continues only the chosen agents, and refuses an unknown one', async () => {
     const sup = supervisor();
     const first = await sup.run([
