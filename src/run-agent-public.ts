@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildAgentEnv } from './agent-env.js';
 import { resolveClaudeBin } from './agents/claude-bin.js';
-import { createClaudeAdapter } from './agents/claude.js';
-import { createCommandAdapter } from './agents/command.js';
+import { createAdapter } from './agents/create-adapter.js';
 import { AgentRunError } from './errors.js';
 import { validateTasks } from './options.js';
 import { createRedactor } from './redact.js';
@@ -31,8 +30,7 @@ export interface RunAgentOptions {
 
 export async function runAgent(task: AgentTask, options: RunAgentOptions = {}): Promise<AgentResult> {
   validateTasks([task]);
-  const isClaude = (task.agent ?? 'claude') === 'claude';
-  const adapter = isClaude ? createClaudeAdapter(resolveClaudeBin(options.claudeBin)) : createCommandAdapter();
+  const adapter = createAdapter(task.agent, () => resolveClaudeBin(options.claudeBin));
   const workspace = options.workspace ?? (await mkdtemp(path.join(os.tmpdir(), `herd-${task.id}-`)));
   if (task.files) await seedFiles(workspace, task.files);
   const server = options.simulate ? await startSimulateServer(options.simulate === true ? {} : options.simulate) : undefined;

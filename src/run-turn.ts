@@ -5,8 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { AgentAdapter, ParsedSignal } from './agents/adapter.js';
-import { createClaudeAdapter } from './agents/claude.js';
-import { createCommandAdapter } from './agents/command.js';
+import { createAdapter } from './agents/create-adapter.js';
 import { buildAgentEnv } from './agent-env.js';
 import type { HerdEvent, HerdEventInput, HerdEventListener } from './events.js';
 import { runBounded } from './pool/pool.js';
@@ -92,7 +91,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     const kind = task.agent ?? 'claude';
     let adapter = adapters.get(kind);
     if (!adapter) {
-      adapter = kind === 'command' ? createCommandAdapter() : createClaudeAdapter(options.claudeBin ?? 'claude');
+      adapter = createAdapter(kind, () => options.claudeBin ?? 'claude');
       adapters.set(kind, adapter);
     }
     return adapter;

@@ -16,7 +16,7 @@ import { defaultConcurrency, parsePositiveInt, validateId, validateTasks } from 
 import { REDACTED, redactEnvMap } from './redact.js';
 import { createRunId, lockRun, readRun } from './store/run-store.js';
 import { computeTotals } from './totals.js';
-import type { AgentResult, AgentTask, RunSummary } from './types.js';
+import { emptyUsage, type AgentResult, type AgentTask, type RunSummary } from './types.js';
 import { createAgentWorkspace, createRunHome, seedFiles } from './workspace/workspace.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from './simulate/server.js';
 import { WarmPool } from './warm/warm-pool.js';
@@ -338,7 +338,7 @@ function taskFromRecord(stored: AgentTask, prompt: string): AgentTask {
 
 function pendingResult(id: string, workspace: string): AgentResult {
   const now = new Date().toISOString();
-  return { id, status: 'pending', workspace, costUsd: 0, usage: computeTotals([], 0, 1).usage, durationMs: 0, attempts: 0, startedAt: now, endedAt: now };
+  return { id, status: 'pending', workspace, costUsd: 0, usage: emptyUsage(), durationMs: 0, attempts: 0, startedAt: now, endedAt: now };
 }
 
 /** Tasks are kept in run.json for continue/resume; secret env values and seeded file bodies are not. */

@@ -30,7 +30,6 @@ export interface AgentProgress {
   costUsd?: number;
   usage?: Usage;
   numTurns?: number;
-  durationMs?: number;
   durationApiMs?: number;
   /** Lines that could not be parsed (count only; content is not kept). */
   garbageLines: number;

@@ -197,8 +197,6 @@ function readResult(line: StreamLine, into: AgentProgress): void {
   }
   const numTurns = asNumber(line.num_turns);
   if (numTurns !== undefined) into.numTurns = numTurns;
-  const durationMs = asNumber(line.duration_ms);
-  if (durationMs !== undefined) into.durationMs = durationMs;
   const durationApiMs = asNumber(line.duration_api_ms);
   if (durationApiMs !== undefined) into.durationApiMs = durationApiMs;
 }

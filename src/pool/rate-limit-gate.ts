@@ -17,10 +17,6 @@ export class RateLimitGate {
     this.onHold(until, reason);
   }
 
-  get heldUntil(): number {
-    return this.untilTs;
-  }
-
   /** Resolves when starting is allowed again (at once when there is no hold), or when aborted. */
   async wait(signal?: AbortSignal): Promise<void> {
     for (let left = this.untilTs - this.clock(); left > 0 && !signal?.aborted; left = this.untilTs - this.clock()) {
