@@ -2,6 +2,7 @@
 // file only wires commander (the only importer of it) to them.
 
 import { Command, Option } from 'commander';
+import { herdVersion } from './version.js';
 
 // Handlers are imported when their command runs: `herd runs` need not load execa, zod or
 // the simulate server, and every command starts faster (start-up counts against herd's overhead).
@@ -39,7 +40,7 @@ function addWorkflowFileFlags(command: Command): Command {
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('herd')
     .description('Run many command-line coding agents (Claude Code, any command) at once, each in its own workspace, and keep every answer, session, cost and timing.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(herdVersion())
     // Set before the subcommands are added: they inherit it, so parse errors reach main() (exit 2).
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')

@@ -1,7 +1,7 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeClaude, makeTempDir, runCli } from '../helpers.js';
+import { fakeClaude, makeTempDir, repoRoot, runCli } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -14,6 +14,13 @@ afterEach(async () => {
 const herd = (args: string[], input?: string) => runCli([...args], { env: { HERD_HOME: root.path, HERD_CLAUDE_BIN: fakeClaude }, ...(input === undefined ? {} : { input }) });
 
 describe('herd CLI', () => {
+  it("--version prints herd's own version, not the version of the project it runs in", async () => {
+    const manifest = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const run = await runCli(['--version'], { env: { npm_package_version: '9.9.9-other-project' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(manifest.version);
+  });
+
   it('exit 0 and exactly one JSON document on stdout with --json', async () => {
     const run = await herd(['spawn', 'mode:ok hello', '-n', '3', '--json']);
     expect(run.code).toBe(0);
