@@ -36,9 +36,14 @@ export interface CliOptions {
 
 /** Run the built `herd` CLI (dist/cli/main.js) as a real process. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  return runCommand(process.execPath, [cliMain, ...args], options);
+}
+
+/** Run any program (e.g. bash wrapping herd) the way runCli runs herd. */
+export function runCommand(file: string, args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
-    const child = spawn(process.execPath, [cliMain, ...args], { cwd: options.cwd ?? repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: options.cwd ?? repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

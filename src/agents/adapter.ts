@@ -9,7 +9,7 @@ export interface CommandSpec {
   /** Variables to add to (or, with value undefined, remove from) the inherited environment. */
   env: Record<string, string | undefined>;
   /** Written to stdin, which is then closed (otherwise stdin is ignored). */
-  input?: string;
+  input?: string | Uint8Array;
 }
 
 export interface TurnOptions {

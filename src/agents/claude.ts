@@ -6,6 +6,7 @@
 import type { AgentTask } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, ProcessExit, TurnOptions } from './adapter.js';
 import { judgeProcessFailure } from './judge.js';
+import { encodeRawBytes, hasRawBytes } from '../raw-bytes.js';
 
 /**
  * Build argv for one turn. The prompt goes last, after `--`, so a prompt starting with `-` is
@@ -20,9 +21,12 @@ export function buildClaudeArgs(task: AgentTask, turn: TurnOptions): string[] {
 /** Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); stay well below it. */
 const MAX_PROMPT_ARG_BYTES = 100 * 1024;
 
-/** A prompt too long for one argument, or holding a NUL byte (no argument can), is sent on stdin, which adds no quoting. */
+/**
+ * A prompt too long for one argument, holding a NUL byte (no argument can) or bytes that are not
+ * UTF-8 (Node encodes every argument as UTF-8, see raw-bytes.ts) is sent on stdin, byte for byte.
+ */
 export function promptGoesOnStdin(prompt: string): boolean {
-  return prompt.includes('\0') || Buffer.byteLength(prompt, 'utf8') > MAX_PROMPT_ARG_BYTES;
+  return prompt.includes('\0') || hasRawBytes(prompt) || Buffer.byteLength(prompt, 'utf8') > MAX_PROMPT_ARG_BYTES;
 }
 
 /**
@@ -238,7 +242,7 @@ export function createClaudeAdapter(bin: string): AgentAdapter {
     name: 'claude',
     command(task: AgentTask, turn: TurnOptions): CommandSpec {
       const spec: CommandSpec = { file: bin, args: buildClaudeArgs(task, turn), env: { ...task.env } };
-      if (promptGoesOnStdin(task.prompt)) spec.input = task.prompt;
+      if (promptGoesOnStdin(task.prompt)) spec.input = encodeRawBytes(task.prompt);
       return spec;
     },
     parseLine: parseClaudeLine,

@@ -6,6 +6,7 @@ import { CommanderError } from 'commander';
 import { HerdError, UsageError } from '../errors.js';
 import { buildProgram } from './program.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { argvWithRawBytes } from './raw-argv.js';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -13,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(argvWithRawBytes(argv));
     return exitCode;
   } catch (error) {
     return exitCodeFor(error);

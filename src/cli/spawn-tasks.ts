@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseDuration, parsePermissionMode, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
 import type { AgentTask } from '../types.js';
+import { decodeRawBytes } from '../raw-bytes.js';
 
 export interface SpawnFlags {
   count?: string;
@@ -49,7 +50,8 @@ async function readPrompt(prompt: string | undefined, promptFile: string | undef
   let text = prompt;
   if (promptFile !== undefined) {
     try {
-      text = promptFile === '-' ? await readStdin() : await readFile(promptFile, 'utf8');
+      // Bytes that are not UTF-8 are kept (see raw-bytes.ts), so the agent gets the file as it is.
+      text = decodeRawBytes(promptFile === '-' ? await readStdin() : await readFile(promptFile));
     } catch (error) {
       throw new UsageError(`--prompt-file: cannot read ${promptFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
     }
@@ -58,10 +60,10 @@ async function readPrompt(prompt: string | undefined, promptFile: string | undef
   return text;
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'prompt'> {

@@ -19,7 +19,7 @@ export interface RunProcessOptions {
   /** Unique value of HERD_AGENT_TAG in `env`, used to find escaped descendants. */
   tag: string;
   /** Bytes written to stdin, which is then closed; without it stdin is ignored. */
-  input?: string | Buffer;
+  input?: string | Uint8Array;
   timeoutMs?: number;
   idleTimeoutMs?: number;
   killGraceMs?: number;

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeClaude, makeTempDir, repoRoot, runCli } from '../helpers.js';
+import { cliMain, fakeClaude, makeTempDir, repoRoot, runCli, runCommand } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -108,6 +108,23 @@ describe('herd CLI', () => {
     expect(run.code).toBe(0);
     const echoed = JSON.parse(JSON.parse(run.stdout).agents[0].result);
     expect(echoed.prompt).toBe(prompt);
+  });
+
+  it('passes bytes that are not UTF-8 through unchanged, from the command line and from --prompt-file', async () => {
+    // Node cannot put such bytes in an argument, so bash's printf builds herd's argv.
+    const expectedHex = Buffer.concat([Buffer.from('mode:echo-args caf'), Buffer.of(0xe9, 0xff, 0x0a)]).toString('hex');
+    const script = `exec "$0" "$1" spawn "$(printf 'mode:echo-args caf\\351\\377\\n_')" --json -q`;
+    const viaBash = await runCommand('bash', ['-c', script, process.execPath, cliMain], { env: { HERD_HOME: root.path, HERD_CLAUDE_BIN: fakeClaude } });
+    expect(viaBash.code, viaBash.stderr).toBe(0);
+    const echoedArg = JSON.parse(JSON.parse(viaBash.stdout).agents[0].result);
+    expect(echoedArg.promptHex).toBe(`${expectedHex}5f`);
+    expect(echoedArg.args).not.toContain('--');
+
+    const file = path.join(root.path, 'latin1.txt');
+    await writeFile(file, Buffer.from(expectedHex, 'hex'));
+    const fromFile = await herd(['spawn', '--prompt-file', file, '--json', '-q']);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(JSON.parse(JSON.parse(fromFile.stdout).agents[0].result).promptHex).toBe(expectedHex);
   });
 
   it('sends a prompt too long for one argument (or holding NUL) on stdin, intact', async () => {
