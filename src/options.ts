@@ -75,7 +75,24 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
     seen.add(task.id);
     if (typeof task.prompt !== 'string' || task.prompt.length === 0) throw new UsageError(`agent "${task.id}": the prompt is empty`);
     if (task.agent === 'command' && !task.command?.length) throw new UsageError(`agent "${task.id}": agent "command" needs a command`);
+    if (task.jsonSchema !== undefined && !isJsonObject(task.jsonSchema)) throw new UsageError(`agent "${task.id}": jsonSchema must be a JSON Schema object`);
   }
+}
+
+/** A JSON Schema given as text (`--json-schema`): it must parse, to an object. */
+export function parseJsonSchema(field: string, text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${field}: expected a JSON Schema as JSON text, got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)} (${(error as Error).message})`);
+  }
+  if (!isJsonObject(parsed)) throw new UsageError(`${field}: expected a JSON Schema object such as {"type":"object",...}, got ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Peak RSS of one claude process measured here (200-300 MB); the memory cap assumes the worst. */

@@ -6,7 +6,7 @@
 import type { AgentAdapter, AgentProgress, ParsedSignal, ProcessExit } from './agents/adapter.js';
 import { createProgress } from './agents/adapter.js';
 import { runProcess } from './process/run-process.js';
-import type { Redactor } from './redact.js';
+import { redactJson, type Redactor } from './redact.js';
 import { emptyUsage, type AgentResult, type AgentTask } from './types.js';
 
 export interface AgentTurnContext {
@@ -70,6 +70,7 @@ export function toAgentResult(task: AgentTask, context: AgentTurnContext, progre
   };
   const text = progress.result ?? progress.stdoutTail;
   if (text !== undefined) result.result = redact(text);
+  if (progress.structuredOutput !== undefined) result.structuredOutput = redactJson(progress.structuredOutput, redact);
   if (progress.sessionId !== undefined) result.sessionId = progress.sessionId;
   if (progress.numTurns !== undefined) result.numTurns = progress.numTurns;
   if (progress.durationApiMs !== undefined) result.durationApiMs = progress.durationApiMs;

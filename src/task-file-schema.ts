@@ -27,6 +27,7 @@ export const taskFileTaskSchema = z
     maxTurns: z.number().int().positive().optional(),
     maxBudgetUsd: z.number().positive().optional(),
     addDirs: stringList.optional(),
+    jsonSchema: z.record(z.string(), z.unknown()).optional(),
     env: z.record(z.string(), z.string()).optional(),
     timeout: durationField.optional(),
     idleTimeout: durationField.optional(),

@@ -20,6 +20,11 @@ export interface AgentTask {
   maxTurns?: number;
   maxBudgetUsd?: number;
   addDirs?: string[];
+  /**
+   * Ask for structured output matching this JSON Schema (claude `--json-schema`); the answer's
+   * JSON lands in AgentResult.structuredOutput. Ignored by the generic command adapter.
+   */
+  jsonSchema?: Record<string, unknown>;
   env?: Record<string, string>;
   timeoutMs?: number;
   idleTimeoutMs?: number;
@@ -67,6 +72,8 @@ export interface AgentResult {
   sessionId?: string;
   workspace: string;
   result?: string;
+  /** The JSON the agent returned for the task's jsonSchema (claude's `structured_output`). */
+  structuredOutput?: unknown;
   costUsd: number;
   usage: Usage;
   numTurns?: number;
@@ -195,6 +202,8 @@ export interface Judgement {
   candidates: string[];
   winner?: string;
   reason?: string;
+  /** Where the verdict was read: claude's structured output (--json-schema), or the answer's WINNER line. */
+  source?: 'structured' | 'text';
   /** Why no winner was recorded (the judge failed, or its answer named none). */
   error?: string;
 }

@@ -23,6 +23,7 @@ export interface AgentProgress {
   model?: string;
   agentVersion?: string;
   result?: string;
+  structuredOutput?: unknown;
   isError?: boolean;
   subtype?: string;
   apiErrorStatus?: number;

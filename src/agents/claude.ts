@@ -57,6 +57,7 @@ function buildTaskFlags(task: AgentTask, turn: TurnOptions): string[] {
   add('--max-turns', task.maxTurns);
   add('--max-budget-usd', task.maxBudgetUsd);
   for (const dir of task.addDirs ?? []) add('--add-dir', dir);
+  if (task.jsonSchema) add('--json-schema', JSON.stringify(task.jsonSchema));
   return args;
 }
 
@@ -84,6 +85,7 @@ interface StreamLine {
   claude_code_version?: unknown;
   message?: { content?: unknown };
   result?: unknown;
+  structured_output?: unknown;
   is_error?: unknown;
   api_error_status?: unknown;
   errors?: unknown;
@@ -182,6 +184,7 @@ function readResult(line: StreamLine, into: AgentProgress): void {
   if (sessionId !== undefined) into.sessionId = sessionId;
   const result = asString(line.result);
   if (result !== undefined) into.result = result;
+  if (line.structured_output !== undefined) into.structuredOutput = line.structured_output;
   into.isError = line.is_error === true;
   const subtype = asString(line.subtype);
   if (subtype !== undefined) into.subtype = subtype;

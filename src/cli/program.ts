@@ -76,6 +76,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--allowed-tools <tools>', 'tools allowed without asking, e.g. "Read,Write" (repeatable)', collect)
       .option('--disallowed-tools <tools>', 'tools the agent may not use (repeatable)', collect)
       .option('--add-dir <dir>', 'extra directory the agent may use (repeatable)', collect)
+      .option('--json-schema <schema>', 'JSON Schema the answer must follow (claude structured output); the JSON is in each agent\'s structuredOutput')
       .option('--timeout <duration>', 'stop an agent after this long, e.g. 90s, 5m (default: none)')
       .option('--idle-timeout <duration>', 'stop an agent that printed nothing for this long (default: off)')
       .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests')

@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { parseDuration, parsePermissionMode, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
+import { parseDuration, parseJsonSchema, parsePermissionMode, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
 import type { AgentTask } from '../types.js';
 import { decodeRawBytes } from '../raw-bytes.js';
 
@@ -20,6 +20,7 @@ export interface SpawnFlags {
   allowedTools?: string[];
   disallowedTools?: string[];
   addDir?: string[];
+  jsonSchema?: string;
   timeout?: string;
   idleTimeout?: string;
   command?: string[];
@@ -81,6 +82,7 @@ function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'promp
   if (flags.allowedTools?.length) defaults.allowedTools = splitList(flags.allowedTools);
   if (flags.disallowedTools?.length) defaults.disallowedTools = splitList(flags.disallowedTools);
   if (flags.addDir?.length) defaults.addDirs = flags.addDir;
+  if (flags.jsonSchema !== undefined) defaults.jsonSchema = parseJsonSchema('--json-schema', flags.jsonSchema);
   if (flags.timeout !== undefined) defaults.timeoutMs = parseDuration('--timeout', flags.timeout);
   if (flags.idleTimeout !== undefined) defaults.idleTimeoutMs = parseDuration('--idle-timeout', flags.idleTimeout);
   return defaults;

@@ -23,7 +23,12 @@ export interface MessagesRequest {
   messages: ApiMessage[];
   system?: string | ContentBlock[];
   stream?: boolean;
+  /** input_schema of the StructuredOutput tool the CLI offers under --json-schema. */
+  structuredOutputSchema?: Record<string, unknown>;
 }
+
+/** The tool claude adds for `--json-schema`: the model must call it once with the answer as its input. */
+export const STRUCTURED_OUTPUT_TOOL = 'StructuredOutput';
 
 /** What happened to one tool call the simulated model made earlier in this turn. */
 export interface ToolOutcome {
@@ -42,6 +47,8 @@ export interface Conversation {
   turn: number;
   /** tool_use blocks the assistant already sent after the current prompt. */
   toolCallsThisTurn: number;
+  /** The StructuredOutput tool was already called this turn. */
+  structuredOutputGiven: boolean;
   toolOutcomes: ToolOutcome[];
   /** e.g. "a poet" from "You are a poet"; absent when the user gave no role. */
   role?: string;
@@ -52,7 +59,7 @@ export interface Conversation {
 /** Validates just enough of the body to work with; returns an error message otherwise. */
 export function parseMessagesRequest(body: unknown): MessagesRequest | string {
   if (!isRecord(body)) return 'request body must be a JSON object';
-  const { model, messages, system, stream } = body;
+  const { model, messages, system, stream, tools } = body;
   if (typeof model !== 'string' || model === '') return 'model: field required';
   if (!Array.isArray(messages)) return 'messages: field required';
   const request: MessagesRequest = { model, messages: messages.filter(isMessage).map(normalize) };
@@ -60,6 +67,8 @@ export function parseMessagesRequest(body: unknown): MessagesRequest | string {
     request.system = typeof system === 'string' ? system : system.filter(isBlock);
   }
   if (typeof stream === 'boolean') request.stream = stream;
+  const structuredOutput = Array.isArray(tools) ? tools.find((tool) => isRecord(tool) && tool.name === STRUCTURED_OUTPUT_TOOL) : undefined;
+  if (isRecord(structuredOutput) && isRecord(structuredOutput.input_schema)) request.structuredOutputSchema = structuredOutput.input_schema;
   return request;
 }
 
@@ -79,6 +88,7 @@ export function readConversation(request: MessagesRequest): Conversation {
     current: prompts[prompts.length - 1] ?? '',
     turn: Math.max(prompts.length, 1),
     toolCallsThisTurn: toolUses(since).length,
+    structuredOutputGiven: toolUses(since).some((block) => block.name === STRUCTURED_OUTPUT_TOOL),
     toolOutcomes: toolOutcomes(since),
   };
   const systemText = systemToText(request.system);

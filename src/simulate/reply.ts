@@ -16,19 +16,77 @@ export function composeReply(agent: string, conversation: Conversation): string 
   if (conversation.toolOutcomes.length > 0) lines.push(toolLine(conversation.toolOutcomes));
   const topic = topicOf(prompt);
   lines.push(...(/\bhaiku\b/i.test(prompt) ? haiku(topic, pick) : sentences(topic, pick)));
-  lines.push(...verdict(conversation.current, pick));
+  lines.push(...verdict(agent, conversation.current, pick));
   return lines.join('\n');
+}
+
+/**
+ * The input of the StructuredOutput tool under `--json-schema`: a value shaped by the schema,
+ * from the same seed as the text answer. A string enum is a choice (a judge's `winner`): the
+ * `[sim:winner]` one when it is allowed, else the same pick a `WINNER:` line would make.
+ */
+export function composeStructuredOutput(agent: string, conversation: Conversation, schema: Record<string, unknown>): Record<string, unknown> {
+  const pick = seededPicker([agent, conversation.current, conversation.turn, 'structured']);
+  const topic = topicOf(stripDirectives(conversation.current));
+  const context: SampleContext = { pick, topic, choose: (options) => (context.chosen = chooseWinner(agent, conversation.current, options)) };
+  const value = sampleJson(schema, 'answer', context);
+  return isPlainObject(value) ? value : { answer: value };
+}
+
+interface SampleContext {
+  pick: Pick;
+  topic: string;
+  choose: (options: readonly string[]) => string;
+  /** The last choice made, so a `reason` can say what it is the reason for. */
+  chosen?: string;
+}
+
+function sampleJson(schema: unknown, name: string, context: SampleContext): unknown {
+  if (!isPlainObject(schema)) return `[simulated] ${name}`;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) {
+    const strings = schema.enum.filter((option): option is string => typeof option === 'string');
+    return strings.length === schema.enum.length ? context.choose(strings) : schema.enum[0];
+  }
+  switch (schema.type) {
+    case 'object': {
+      const properties = isPlainObject(schema.properties) ? schema.properties : {};
+      return Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, sampleJson(property, key, context)]));
+    }
+    case 'array':
+      return [sampleJson(schema.items, name, context)];
+    case 'integer':
+    case 'number':
+      return typeof schema.minimum === 'number' ? schema.minimum : 1;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    default:
+      if (name === 'reason' && context.chosen !== undefined) return `[simulated] ${context.chosen} is the most ${context.pick(ADJECTIVES)} of the candidates.`;
+      return `[simulated] ${name}: ${context.topic} is ${context.pick(ADJECTIVES)}`;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const VERDICT_FORMAT = /WINNER: <one of: ([^>\n]+)>/;
 
 /** `WINNER:` and `REASON:` lines when the prompt asks for a verdict (or names one with [sim:winner]). */
-function verdict(prompt: string, pick: Pick): string[] {
+function verdict(agent: string, prompt: string, pick: Pick): string[] {
   const named = parseDirectives(prompt).winner;
   const candidates = VERDICT_FORMAT.exec(prompt)?.[1]?.split(',').map((id) => id.trim()).filter(Boolean) ?? [];
-  const winner = named ?? (candidates.length > 0 ? pick(candidates) : undefined);
+  const winner = named ?? (candidates.length > 0 ? chooseWinner(agent, prompt, candidates) : undefined);
   if (winner === undefined) return [];
   return ['', `WINNER: ${winner}`, `REASON: [simulated] ${winner} is the most ${pick(ADJECTIVES)} of ${candidates.length || 'the'} candidates.`];
+}
+
+/** The `[sim:winner]` candidate if it is one of `options`, else a pick seeded by agent and prompt (the same for text and structured answers). */
+function chooseWinner(agent: string, prompt: string, options: readonly string[]): string {
+  const named = parseDirectives(prompt).winner;
+  if (named !== undefined && options.includes(named)) return named;
+  return seededPicker([agent, prompt, 'winner'])(options);
 }
 
 /** First line: who answers, in which role, which turn, and what was asked before. */

@@ -11,12 +11,13 @@ import {
   estimateInputTokens,
   parseMessagesRequest,
   readConversation,
+  STRUCTURED_OUTPUT_TOOL,
   type Conversation,
   type MessagesRequest,
 } from './conversation.js';
 import { parseDirectives, type Directives, type SimToolCall } from './directives.js';
 import { sendError } from './errors.js';
-import { composeReply } from './reply.js';
+import { composeReply, composeStructuredOutput } from './reply.js';
 import { messageJson, startStream, writeStream, type ReplyBlock, type ReplyMessage } from './sse.js';
 
 export interface SimulateOptions {
@@ -234,6 +235,12 @@ function buildReply(
   if (tool) {
     const block = toolUseBlock(tool, agent, `toolu_sim_${n}`);
     return { ...base, content: [block], stopReason: 'tool_use', outputTokens: tokens(JSON.stringify(block.input)) };
+  }
+  // Under --json-schema the model hands in its answer by calling StructuredOutput, once.
+  if (request.structuredOutputSchema && !conversation.structuredOutputGiven) {
+    const input = composeStructuredOutput(agent, conversation, request.structuredOutputSchema);
+    const block = { type: 'tool_use' as const, id: `toolu_sim_${n}`, name: STRUCTURED_OUTPUT_TOOL, input };
+    return { ...base, content: [block], stopReason: 'tool_use', outputTokens: tokens(JSON.stringify(input)) };
   }
   const text = composeReply(agent, conversation);
   return { ...base, content: [{ type: 'text', text }], stopReason: 'end_turn', outputTokens: tokens(text) };

@@ -4,7 +4,7 @@
 // not there (an optional dependency failed) is a TemplateValueError naming it.
 
 import type { AgentResult, AgentTask } from '../types.js';
-import { renderCandidates, renderVerdictFormat, type Candidate, type Verdict } from './judge.js';
+import { renderCandidates, renderVerdictFormat, verdictSchema, type Candidate, type Verdict } from './judge.js';
 import type { Workflow, WorkflowAgent, WorkflowGroup } from './spec.js';
 import { TemplateValueError, fillTemplate, type Placeholder } from './template.js';
 
@@ -33,6 +33,8 @@ export function fillAgentTask(agent: WorkflowAgent, task: AgentTask, context: Fi
     const ids = candidates.chosen.map((candidate) => candidate.id);
     const shown = /\{\{\s*candidates\s*\}\}/.test(task.prompt) ? '' : `\n\n${candidates.text}`;
     filled.prompt = `${filled.prompt}${shown}\n\n${renderVerdictFormat(ids)}`;
+    // claude can return the verdict as schema-checked JSON; the WINNER line stays the fallback.
+    if ((task.agent ?? 'claude') === 'claude') filled.jsonSchema = verdictSchema(ids);
   }
   return filled;
 }

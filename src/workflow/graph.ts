@@ -58,6 +58,7 @@ function checkTaskShape(task: WorkflowTaskSpec, label: string): void {
   if (task.agent === 'command' && !task.command?.length) throw new UsageError(`${label}: agent "command" needs a command`);
   const patterns = [task.each !== undefined && 'each', task.compete !== undefined && 'compete', task.judge !== undefined && 'judge'].filter(Boolean);
   if (patterns.length > 1) throw new UsageError(`${label}: use only one of each, compete and judge (got ${patterns.join(' and ')})`);
+  if (task.judge !== undefined && task.jsonSchema !== undefined) throw new UsageError(`${label}: a judge answers in herd's verdict format (winner and reason); remove jsonSchema`);
   if (task.each !== undefined && (task.each.length === 0 || task.each.length > MAX_EACH_ITEMS)) {
     throw new UsageError(`${label}, field "each": expected 1 to ${MAX_EACH_ITEMS} items, got ${task.each.length}`);
   }

@@ -1,6 +1,8 @@
 // Compete + judge: what a judge is shown (every candidate's answer and the answer format
-// it must use) and how its answer is read. The verdict is parsed strictly: exactly one
-// winner, named by a `WINNER: <id>` line whose id is one of the candidates that succeeded.
+// it must use) and how its answer is read. A claude judge answers through structured output
+// (`--json-schema` with the candidate ids as an enum), so its verdict is JSON the CLI has
+// validated; other agents (and a judge whose CLI returned no structured output) are read
+// strictly from text: exactly one `WINNER: <id>` line naming a candidate that succeeded.
 
 import type { AgentResult } from '../types.js';
 
@@ -13,6 +15,21 @@ export interface Candidate {
 export interface Verdict {
   winner: string;
   reason: string;
+  /** Where the verdict was read: the agent's structured output, or its text. */
+  source: 'structured' | 'text';
+}
+
+/** The JSON Schema a claude judge must answer with: one of the candidate ids and a reason. */
+export function verdictSchema(candidateIds: readonly string[]): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: {
+      winner: { type: 'string', enum: [...candidateIds], description: 'id of the best candidate' },
+      reason: { type: 'string', description: 'one sentence: why this candidate is the best' },
+    },
+    required: ['winner', 'reason'],
+    additionalProperties: false,
+  };
 }
 
 /** The candidates, each under its own heading; failed ones are named so the judge knows they exist. */
@@ -41,8 +58,12 @@ export function renderVerdictFormat(candidateIds: readonly string[]): string {
 const WINNER_LINE = /^[\s>*_`]*WINNER[*_`]*\s*:[*_`]*\s*[*_`]*([^\s*_`]+)[*_`]*\s*$/gim;
 const REASON_LINE = /^[\s>*_`]*REASON[*_`]*\s*:[*_`]*\s*(.+)$/im;
 
-/** Read the verdict; returns an error message (what was expected, what came) when it is not one. */
-export function parseVerdict(answer: string | undefined, candidateIds: readonly string[]): Verdict | { error: string } {
+/**
+ * Read the verdict: from structured output when the judge gave one, else from its text.
+ * Returns an error message (what was expected, what came) when it is not a verdict.
+ */
+export function parseVerdict(answer: string | undefined, candidateIds: readonly string[], structuredOutput?: unknown): Verdict | { error: string } {
+  if (structuredOutput !== undefined) return parseStructuredVerdict(structuredOutput, candidateIds);
   const expected = `expected a line "WINNER: <id>" with one of ${candidateIds.join(', ')}`;
   const named = [...(answer ?? '').matchAll(WINNER_LINE)].map((match) => match[1]!);
   if (named.length === 0) return { error: `the judge named no winner: ${expected}, got ${describeAnswer(answer)}` };
@@ -51,7 +72,15 @@ export function parseVerdict(answer: string | undefined, candidateIds: readonly 
   const winner = distinct[0]!;
   if (!candidateIds.includes(winner)) return { error: `the judge named "${winner}", which is not a candidate; ${expected}` };
   const reason = REASON_LINE.exec(answer ?? '')?.[1]?.trim() ?? textWithoutVerdict(answer ?? '');
-  return { winner, reason };
+  return { winner, reason, source: 'text' };
+}
+
+function parseStructuredVerdict(output: unknown, candidateIds: readonly string[]): Verdict | { error: string } {
+  const record = typeof output === 'object' && output !== null ? (output as Record<string, unknown>) : {};
+  const { winner, reason } = record;
+  if (typeof winner !== 'string') return { error: `the judge's structured output has no "winner": expected one of ${candidateIds.join(', ')}, got ${JSON.stringify(output).slice(0, 200)}` };
+  if (!candidateIds.includes(winner)) return { error: `the judge named "${winner}", which is not a candidate; expected one of ${candidateIds.join(', ')}` };
+  return { winner, reason: typeof reason === 'string' ? reason.trim() : '', source: 'structured' };
 }
 
 function describeAnswer(answer: string | undefined): string {

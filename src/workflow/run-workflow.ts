@@ -105,7 +105,7 @@ function createWorkflowScheduler(workflow: Workflow, record: WorkflowRecord, sha
   const groups = new Map(workflow.groups.map((group) => [group.id, group]));
   const results = new Map(earlier.map((result) => [result.id, result]));
   const verdicts = new Map<string, Verdict>();
-  for (const judgement of record.judgements) if (judgement.winner !== undefined) verdicts.set(judgement.judge, { winner: judgement.winner, reason: judgement.reason ?? '' });
+  for (const judgement of record.judgements) if (judgement.winner !== undefined) verdicts.set(judgement.judge, { winner: judgement.winner, reason: judgement.reason ?? '', source: judgement.source ?? 'text' });
   const context: FillContext = { workflow, groups, results, verdicts, ...(sharedDir === undefined ? {} : { sharedDir }) };
 
   return async (entries, runOne, pool) => {
@@ -165,7 +165,7 @@ function createWorkflowScheduler(workflow: Workflow, record: WorkflowRecord, sha
       judgement.error = `the judge ${result.status}${result.error ? `: ${result.error.message}` : ''}`;
       return result;
     }
-    const verdict = parseVerdict(result.result, candidates);
+    const verdict = parseVerdict(result.result, candidates, result.structuredOutput);
     if ('error' in verdict) {
       judgement.error = verdict.error;
       return { ...result, status: 'failed', error: { reason: 'protocol', message: verdict.error } };
@@ -173,6 +173,7 @@ function createWorkflowScheduler(workflow: Workflow, record: WorkflowRecord, sha
     verdicts.set(judge, verdict);
     judgement.winner = verdict.winner;
     judgement.reason = verdict.reason;
+    judgement.source = verdict.source;
     return result;
   }
 }

@@ -30,6 +30,13 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     expect(signals).toContainEqual({ kind: 'output', type: 'assistant', excerpt: 'stand-in reply 14' });
   });
 
+  it('reads structured output (--json-schema) from the result line', () => {
+    const { progress, outcome } = parseTranscript('structured-output');
+    expect(outcome).toEqual({ status: 'succeeded' });
+    expect(progress.structuredOutput).toEqual({ winner: 'solve-2', reason: '[simulated] solve-2 is the most distant of the candidates.' });
+    expect(JSON.parse(progress.result!)).toEqual(progress.structuredOutput);
+  });
+
   it('reports tool uses', () => {
     const { signals, outcome } = parseTranscript('tool-write');
     expect(outcome.status).toBe('succeeded');
@@ -108,6 +115,7 @@ describe('claude argv', () => {
         maxTurns: 3,
         maxBudgetUsd: 0.5,
         addDirs: ['/tmp/shared'],
+        jsonSchema: { type: 'object', properties: { answer: { type: 'string' } } },
       },
       { resumeSessionId: 'abc' },
     );
@@ -122,5 +130,6 @@ describe('claude argv', () => {
     expect(flag('--max-turns')).toBe('3');
     expect(flag('--max-budget-usd')).toBe('0.5');
     expect(flag('--add-dir')).toBe('/tmp/shared');
+    expect(JSON.parse(flag('--json-schema')!)).toEqual({ type: 'object', properties: { answer: { type: 'string' } } });
   });
 });

@@ -49,6 +49,8 @@ describe('herd CLI', () => {
     [['spawn', '--tasks', '/no/such/tasks.yaml'], /--tasks: cannot read \/no\/such\/tasks.yaml: no such file/],
     [['spawn', 'x', '--timeout', 'soon'], /--timeout: expected a duration like 500ms, 90s, 5m or 1h, got "soon"/],
     [['spawn', 'x', '--bogus'], /unknown option '--bogus'/],
+    [['spawn', 'x', '--json-schema', '{"type":'], /--json-schema: expected a JSON Schema as JSON text, got "\{\\"type\\":"/],
+    [['spawn', 'x', '--json-schema', '[1]'], /--json-schema: expected a JSON Schema object/],
     [['show', 'no-such-run'], /unknown run id "no-such-run"/],
     [['continue', 'no-such-run', 'hi'], /unknown run id "no-such-run"/],
     [['show', '../../etc'], /run id "..\/..\/etc" is not allowed/],

@@ -53,11 +53,11 @@ describe('herd spawn / continue with the real claude CLI on --simulate', () => {
     }
   });
 
-  it('a tool call that writes a file lands in that agent\'s workspace only', async () => {
+  it('a tool call that writes a file lands in that agent\'s workspace only; --json-schema answers come back as JSON', async () => {
     const supervisor = new Supervisor({ workspaceRoot: root.path, simulate: { latencyMs: 0 } });
     const summary = await supervisor.run([
       { id: 'writer', prompt: 'Save your notes [sim:write notes.txt]', permissionMode: 'acceptEdits' },
-      { id: 'reader', prompt: 'Just answer' },
+      { id: 'reader', prompt: 'Just answer', jsonSchema: { type: 'object', properties: { answer: { type: 'string' }, confidence: { type: 'number' } }, required: ['answer'] } },
     ]);
     expect(summary.agents.map((agent) => agent.status)).toEqual(['succeeded', 'succeeded']);
     const [writer, reader] = summary.agents;
@@ -65,5 +65,7 @@ describe('herd spawn / continue with the real claude CLI on --simulate', () => {
     expect(await readdir(reader!.workspace)).toEqual([]);
     expect(writer!.numTurns).toBe(2);
     expect((await stat(writer!.workspace)).mode & 0o777).toBe(0o700);
+    expect(reader!.structuredOutput).toEqual({ answer: expect.stringMatching(/^\[simulated\]/), confidence: 1 });
+    expect(writer!.structuredOutput).toBeUndefined();
   });
 });

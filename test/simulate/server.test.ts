@@ -135,6 +135,26 @@ describe('directives', () => {
     expect(second.text).toContain('Write ok: File created successfully');
   });
 
+  it('answers --json-schema by calling StructuredOutput once with a value of the schema\'s shape', async () => {
+    const schema = {
+      type: 'object',
+      properties: { winner: { type: 'string', enum: ['a', 'b', 'c'] }, reason: { type: 'string' }, score: { type: 'integer', minimum: 3 }, tags: { type: 'array', items: { type: 'string' } } },
+      required: ['winner', 'reason'],
+    };
+    const tools = [{ name: 'Write', input_schema: { type: 'object' } }, { name: 'StructuredOutput', input_schema: schema }];
+    const user = cliUser('Pick one [sim:winner b]');
+    const first = await streamed(server.url, messagesBody([user], { tools }), 'j1');
+    const tool = first.blocks[0] as { type: string; id: string; name: string; input: Record<string, unknown> };
+    expect(tool).toMatchObject({ type: 'tool_use', name: 'StructuredOutput', input: { winner: 'b', score: 3, reason: expect.stringContaining('b is the most') } });
+    expect(tool.input.tags).toEqual([expect.any(String)]);
+    // Called once: after its tool_result the model answers with text.
+    const followUp = messagesBody(
+      [user, { role: 'assistant', content: [{ type: 'tool_use', id: tool.id, name: 'StructuredOutput', input: tool.input }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: tool.id, content: 'Structured output provided successfully' }] }],
+      { tools },
+    );
+    expect((await streamed(server.url, followUp, 'j1')).blocks[0]?.type).toBe('text');
+  });
+
   it('[sim:bash] makes a Bash tool call with the rest of the marker as the command', async () => {
     const { blocks } = await streamed(server.url, messagesBody([cliUser('[sim:bash ls -la | wc -l] go')]), 'b1');
     expect(blocks[0]).toMatchObject({ type: 'tool_use', name: 'Bash', input: { command: 'ls -la | wc -l' } });

@@ -55,6 +55,7 @@ describe('buildWorkflow: rejected graphs', () => {
     expect(errorOf(spec(task('a', [], { each: ['x'], compete: 2 })))).toMatch(/use only one of each, compete and judge \(got each and compete\)/);
     expect(errorOf(spec(task('a', [], { compete: 1 })))).toMatch(/field "compete": expected 2 to 20 competitors, got 1/);
     expect(errorOf(spec(task('a', [], { each: [] })))).toMatch(/field "each": expected 1 to 1000 items, got 0/);
+    expect(errorOf(spec(task('s', [], { compete: 2 }), task('j', [], { judge: 's', jsonSchema: { type: 'object' } })))).toMatch(/a judge answers in herd's verdict format .* remove jsonSchema/);
   });
 
   it('rejects an expanded id that another task already uses', () => {

@@ -152,7 +152,7 @@ describe('Supervisor.runWorkflow patterns', () => {
     const { summary } = await run({
       tasks: [fake('solve', '[say answer {{index}}]', { compete: 2 }), script('pick', verdict, { judge: 'solve' }), fake('use', '[say using {{deps.pick.winner}} from {{deps.pick.winnerId}}]', { dependsOn: ['pick'] })],
     });
-    expect(summary.workflow?.judgements).toEqual([{ judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: 'shorter' }]);
+    expect(summary.workflow?.judgements).toEqual([{ judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: 'shorter', source: 'text' }]);
     expect(agentOf(summary, 'use').result).toBe('using answer 2 from solve-2');
     expect(summary.status).toBe('succeeded');
   });

@@ -7,7 +7,7 @@ import { composeReply } from '../../src/simulate/reply.js';
 import type { Conversation } from '../../src/simulate/conversation.js';
 import { parseVerdict, renderVerdictFormat } from '../../src/workflow/judge.js';
 
-const ask = (current: string): Conversation => ({ prompts: [current], current, turn: 1, toolCallsThisTurn: 0, toolOutcomes: [] });
+const ask = (current: string): Conversation => ({ prompts: [current], current, turn: 1, toolCallsThisTurn: 0, structuredOutputGiven: false, toolOutcomes: [] });
 const ids = ['solve-1', 'solve-2', 'solve-3'];
 
 describe('simulated verdicts', () => {

@@ -89,7 +89,7 @@ describe('filling prompts', () => {
         { id: 'use', prompt: 'Polish: {{deps.pick.winner}} ({{deps.pick.winnerId}})', dependsOn: ['pick'] },
       ],
     };
-    const { fill } = contextFor(spec, [result('solve-1', 'one'), result('solve-2', 'two', 'failed'), result('solve-3', 'three')], {}, { pick: { winner: 'solve-3', reason: 'short' } });
+    const { fill } = contextFor(spec, [result('solve-1', 'one'), result('solve-2', 'two', 'failed'), result('solve-3', 'three')], {}, { pick: { winner: 'solve-3', reason: 'short', source: 'text' } });
     expect(fill('pick')).toBe(
       [
         'Pick the clearest.',

@@ -71,7 +71,9 @@ describe.skipIf(!existsSync(CLAUDE))('workflows with the real claude', () => {
     });
     expect(summary.status, JSON.stringify(summary.agents.map((agent) => agent.error))).toBe('succeeded');
     const [judgement] = summary.workflow!.judgements;
-    expect(judgement).toMatchObject({ judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: expect.stringContaining('solve-2') });
+    expect(judgement).toMatchObject({ judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: expect.stringContaining('solve-2'), source: 'structured' });
+    // The verdict came as schema-checked JSON (claude --json-schema), not from parsing text.
+    expect(summary.agents.find((agent) => agent.id === 'pick')?.structuredOutput).toEqual({ winner: 'solve-2', reason: judgement!.reason });
     const judgePrompt = await promptClaudeGot(summary, 'pick');
     expect(judgePrompt).toContain(`### Candidate solve-1\n${summary.agents[0]!.result!.trim()}`);
     expect(judgePrompt).toContain(`### Candidate solve-2\n${summary.agents[1]!.result!.trim()}`);
