@@ -21,14 +21,15 @@ export function createRedactor(...envs: Array<Record<string, string | undefined>
       if (value && value.length >= MIN_SECRET_LENGTH && isSecretName(name)) secrets.add(value);
     }
   }
-  // Longest first, so a secret that contains another is removed whole.
+  // Longest first, so a secret that contains another is removed whole. One pattern for the
+  // values and the key shapes: run.json is redacted whole at every write, so one pass matters.
   const ordered = [...secrets].sort((a, b) => b.length - a.length);
-  return (text: string) => {
-    let out = text;
-    for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    for (const shape of KEY_SHAPES) out = out.replace(shape, REDACTED);
-    return out;
-  };
+  const pattern = new RegExp([...ordered.map(escapeRegExp), ...KEY_SHAPES.map((shape) => shape.source)].join('|'), 'g');
+  return (text: string) => text.replace(pattern, REDACTED);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A copy of an env map with secret-named values replaced, for storing task definitions. */

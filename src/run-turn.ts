@@ -82,7 +82,9 @@ const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
 export async function createRunTurnRunner(options: TurnRunnerOptions) {
   const { summary, runHome } = options;
   // Stored tasks carry "[redacted]" for secrets; the real values arrive with the entries in run().
-  let redact = createRedactor(options.inheritedEnv, options.env);
+  // A plain copy: reading process.env goes through a native getter per variable, once per agent otherwise.
+  const inheritedEnv: NodeJS.ProcessEnv = { ...options.inheritedEnv };
+  let redact = createRedactor(inheritedEnv, options.env);
   const redactNow: Redactor = (text) => redact(text);
   const writer = new RunFileWriter(runHome, redactNow);
   const log = new EventLog(runHome, redactNow);
@@ -110,7 +112,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
   };
 
   async function run(entries: TurnEntry[], turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
-    redact = createRedactor(options.inheritedEnv, options.env, ...entries.map((entry) => entry.task.env));
+    redact = createRedactor(inheritedEnv, options.env, ...entries.map((entry) => entry.task.env));
     const server = options.simulateServer ?? (options.simulate ? await startSimulateServer(options.simulate) : undefined);
     const started = performance.now();
     const turn = turnOptions.resumeTurn && summary.turns.length > 0 ? reopenTurn(summary.turns.at(-1)!, entries) : openTurn(entries, turnOptions.prompt);
@@ -224,7 +226,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     const tag = `${summary.runId}/${task.id}/${randomBytes(4).toString('hex')}`;
     const simulated = server ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` } : undefined;
     const env = buildAgentEnv({
-      inherited: options.inheritedEnv,
+      inherited: inheritedEnv,
       ...(options.envAllow ? { allow: options.envAllow } : {}),
       ...(simulated ? { simulate: simulated } : {}),
       extra: { ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
