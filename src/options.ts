@@ -23,10 +23,17 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 /** "90s", "5m", "1.5h", "250ms", or a bare number of seconds. */
 export function parseDuration(field: string, value: string): number {
   const match = DURATION.exec(value.trim());
-  if (!match) throw new UsageError(`${field}: expected a duration like 500ms, 90s, 5m or 1h, got ${JSON.stringify(value)}`);
+  if (!match) throw new UsageError(`${field}: expected a duration like 500ms, 90s, 5m or 1h (a bare number is seconds), got ${JSON.stringify(value)}`);
   const ms = Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS];
   if (!Number.isFinite(ms) || ms > 7 * 24 * 3_600_000) throw new UsageError(`${field}: duration ${JSON.stringify(value)} is too long (at most 7 days)`);
   return Math.round(ms);
+}
+
+/** A duration that must be more than zero (a timeout of 0 would stop every agent at once). */
+export function parsePositiveDuration(field: string, value: string): number {
+  const ms = parseDuration(field, value);
+  if (ms <= 0) throw new UsageError(`${field}: must be more than 0, got ${JSON.stringify(value)} (leave the flag out for no limit)`);
+  return ms;
 }
 
 export function parsePositiveInt(field: string, value: string | number, max = 10_000): number {
@@ -75,6 +82,10 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
     seen.add(task.id);
     if (typeof task.prompt !== 'string' || task.prompt.length === 0) throw new UsageError(`agent "${task.id}": the prompt is empty`);
     if (task.agent === 'command' && !task.command?.length) throw new UsageError(`agent "${task.id}": agent "command" needs a command`);
+    for (const field of ['timeoutMs', 'idleTimeoutMs'] as const) {
+      const value = task[field];
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new UsageError(`agent "${task.id}": ${field} must be a number of milliseconds above 0, got ${JSON.stringify(value)}`);
+    }
     if (task.jsonSchema !== undefined && !isJsonObject(task.jsonSchema)) throw new UsageError(`agent "${task.id}": jsonSchema must be a JSON Schema object`);
   }
 }

@@ -16,19 +16,23 @@ const ESCAPED_BYTE_GLOBAL = new RegExp(ESCAPED_BYTE.source, 'g');
 /** Bytes to a string, keeping every byte that is not UTF-8 as an escape (lossless). */
 export function decodeRawBytes(bytes: Uint8Array): string {
   if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  let text = '';
+  // Each stretch of well-formed UTF-8 is decoded in one call; each byte between them is escaped.
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: string[] = [];
+  let runStart = 0;
   let index = 0;
-  while (index < bytes.length) {
-    const length = utf8SequenceLength(bytes, index);
-    if (length === 0) {
-      text += String.fromCharCode(0xdc00 + bytes[index]!);
-      index += 1;
-    } else {
-      text += Buffer.from(bytes.subarray(index, index + length)).toString('utf8');
+  while (index < buffer.length) {
+    const length = utf8SequenceLength(buffer, index);
+    if (length > 0) {
       index += length;
+      continue;
     }
+    parts.push(buffer.toString('utf8', runStart, index), String.fromCharCode(0xdc00 + buffer[index]!));
+    index += 1;
+    runStart = index;
   }
-  return text;
+  parts.push(buffer.toString('utf8', runStart, index));
+  return parts.join('');
 }
 
 /** The string's bytes: UTF-8, with every escaped byte written back as itself. */

@@ -21,15 +21,16 @@ export function createRedactor(...envs: Array<Record<string, string | undefined>
       if (value && value.length >= MIN_SECRET_LENGTH && isSecretName(name)) secrets.add(value);
     }
   }
-  // Longest first, so a secret that contains another is removed whole. One pattern for the
-  // values and the key shapes: run.json is redacted whole at every write, so one pass matters.
+  // Longest first and one at a time, so a secret that contains or overlaps another is removed
+  // whole; then the key shapes, in one pass (a shape matched first could eat the start of a
+  // secret, "Bearer <secret>", and leave its rest in clear).
   const ordered = [...secrets].sort((a, b) => b.length - a.length);
-  const pattern = new RegExp([...ordered.map(escapeRegExp), ...KEY_SHAPES.map((shape) => shape.source)].join('|'), 'g');
-  return (text: string) => text.replace(pattern, REDACTED);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const shapes = new RegExp(KEY_SHAPES.map((shape) => shape.source).join('|'), 'g');
+  return (text: string) => {
+    let out = text;
+    for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out.replace(shapes, REDACTED);
+  };
 }
 
 /** A copy of an env map with secret-named values replaced, for storing task definitions. */

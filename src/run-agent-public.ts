@@ -11,7 +11,7 @@ import { createAdapter } from './agents/create-adapter.js';
 import { AgentRunError } from './errors.js';
 import { validateTasks } from './options.js';
 import { createRedactor } from './redact.js';
-import { executeAgentTurn } from './run-agent.js';
+import { executeAgentTurn, requireStructuredOutput } from './run-agent.js';
 import { simulateEnv, startSimulateServer, type SimulateOptions } from './simulate/server.js';
 import type { AgentResult, AgentTask } from './types.js';
 import { seedFiles } from './workspace/workspace.js';
@@ -37,7 +37,7 @@ export async function runAgent(task: AgentTask, options: RunAgentOptions = {}): 
   const tag = `single/${task.id}/${randomBytes(4).toString('hex')}`;
   try {
     const simulated = server ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: path.join(workspace, '.claude-config') } : undefined;
-    const result = await executeAgentTurn(task, {
+    const turnResult = await executeAgentTurn(task, {
       adapter,
       workspace,
       env: buildAgentEnv({ inherited: process.env, ...(simulated ? { simulate: simulated } : {}), tag }),
@@ -47,6 +47,7 @@ export async function runAgent(task: AgentTask, options: RunAgentOptions = {}): 
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
     });
+    const result = requireStructuredOutput(task, turnResult);
     if (options.throwOnFailure && result.status !== 'succeeded') {
       throw new AgentRunError(result.error?.reason ?? 'exit', `${task.id} ${result.status}: ${result.error?.message ?? ''}`);
     }

@@ -82,6 +82,17 @@ export function toAgentResult(task: AgentTask, context: AgentTurnContext, progre
   return result;
 }
 
+/**
+ * A task that asked for structured output (jsonSchema) and got none did not do what was asked,
+ * even when the CLI says "success": claude ends that way when the model's output never matched
+ * the schema. (A workflow judge checks its own answer instead, with a text fallback.)
+ */
+export function requireStructuredOutput(task: AgentTask, result: AgentResult): AgentResult {
+  if (task.jsonSchema === undefined || (task.agent ?? 'claude') !== 'claude' || result.status !== 'succeeded' || result.structuredOutput !== undefined) return result;
+  const said = result.result?.trim().split('\n')[0]?.slice(0, 200);
+  return { ...result, status: 'failed', error: { reason: 'protocol', message: `asked for structured output (jsonSchema) but the answer had none${said ? `: ${said}` : ''}` } };
+}
+
 export function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {
   const env = { ...base };
   for (const [name, value] of Object.entries(overrides)) {

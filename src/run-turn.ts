@@ -13,7 +13,7 @@ import { RateLimitGate, sleep } from './pool/rate-limit-gate.js';
 import { StartPacer } from './pool/start-pacer.js';
 import { isTransientFailure, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createRedactor, type Redactor } from './redact.js';
-import { executeAgentTurn, type AgentTurnContext } from './run-agent.js';
+import { executeAgentTurn, requireStructuredOutput, type AgentTurnContext } from './run-agent.js';
 import { executeWarmAgentTurn } from './warm/run-warm-turn.js';
 import { warmKey, type WarmPool } from './warm/warm-pool.js';
 import { simulateEnv, startSimulateServer, type SimulateOptions, type SimulateServer } from './simulate/server.js';
@@ -191,7 +191,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       result = notRun(entry, 'cancelled', { reason: 'canceled', message: 'not started: the run was cancelled' });
     } else {
       result = await runAgentNow(entry, turn.turn, server, redactText);
-      if (entry.check) result = entry.check(result);
+      result = entry.check ? entry.check(result) : requireStructuredOutput(task, result);
       const previous = previousResults.get(task.id);
       if (previous) result = mergeAttempts(previous, result);
     }

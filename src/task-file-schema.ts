@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { UsageError } from './errors.js';
-import { parseDuration, validateId } from './options.js';
+import { parsePositiveDuration, validateId } from './options.js';
 import { PERMISSION_MODES, type AgentTask } from './types.js';
 
 const durationField = z.union([z.number().int().positive(), z.string()]);
@@ -82,8 +82,8 @@ export function toAgentTask(entry: TaskFileTask, index: number, source: string):
   } catch (error) {
     throw new UsageError(`${label}, field "id": ${(error as Error).message}`);
   }
-  if (timeout !== undefined) task.timeoutMs = typeof timeout === 'number' ? timeout : parseDuration(`${label}, field "timeout"`, timeout);
-  if (idleTimeout !== undefined) task.idleTimeoutMs = typeof idleTimeout === 'number' ? idleTimeout : parseDuration(`${label}, field "idleTimeout"`, idleTimeout);
+  if (timeout !== undefined) task.timeoutMs = typeof timeout === 'number' ? timeout : parsePositiveDuration(`${label}, field "timeout"`, timeout);
+  if (idleTimeout !== undefined) task.idleTimeoutMs = typeof idleTimeout === 'number' ? idleTimeout : parsePositiveDuration(`${label}, field "idleTimeout"`, idleTimeout);
   return task;
 }
 

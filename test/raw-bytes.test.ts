@@ -24,6 +24,12 @@ describe('raw bytes in strings', () => {
     expect(hasRawBytes(decodeRawBytes(Uint8Array.from(bytes)))).toBe(true);
   });
 
+  it('decodes well-formed stretches as text and only the bad bytes as escapes', () => {
+    const bytes = Uint8Array.from([...Buffer.from('日'), 0xff, ...Buffer.from('🐟 café'), 0xe9, 0x41, 0xe6, 0x97]);
+    expect(decodeRawBytes(bytes)).toBe('日\udcff🐟 café\udce9A\udce6\udc97');
+    expect(decodeRawBytes(Uint8Array.from([0xc0, 0xaf]))).toBe('\udcc0\udcaf');
+  });
+
   it('keeps the escapes through JSON, as run.json stores prompts', () => {
     const text = decodeRawBytes(Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
     const stored = JSON.stringify({ prompt: text });

@@ -9,6 +9,13 @@ describe('createRedactor', () => {
     expect(redact('abcXdef+(ghi)*$1')).toBe('abcXdef+(ghi)*$1');
   });
 
+  it('removes a secret whole when a key shape or another secret overlaps its start', () => {
+    const token = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    expect(createRedactor({ BOT_TOKEN: token })(`Authorization: Bearer ${token}`)).toBe(`Authorization: Bearer ${REDACTED}`);
+    // Leftmost-first would match "xyzabc" and leave "def-long-123456" in clear.
+    expect(createRedactor({ A_TOKEN: 'xyzabc', B_TOKEN: 'abcdef-long-123456' })('xyzabcdef-long-123456')).toBe(`xyz${REDACTED}`);
+  });
+
   it('removes a longer secret whole even when a shorter one is inside it', () => {
     const redact = createRedactor({ A_TOKEN: 'secret-value', B_TOKEN: 'secret-value-longer' });
     expect(redact('x secret-value-longer y secret-value z')).toBe(`x ${REDACTED} y ${REDACTED} z`);

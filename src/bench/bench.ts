@@ -26,7 +26,11 @@ export interface BenchOptions {
   simulate: boolean;
   prompt: string;
   claudeBin?: string;
-  /** Where the bench's runs and workspaces go; removed afterwards unless `keep`. */
+  /**
+   * A directory to put the bench's runs in (default: the system temp dir). The bench works in a
+   * fresh `herd-bench-*` directory inside it and removes only that one (unless `keep`):
+   * whatever else is in workspaceRoot (earlier runs) is never touched.
+   */
   workspaceRoot?: string;
   keep?: boolean;
   signal?: AbortSignal;
@@ -67,7 +71,9 @@ export interface BenchResult {
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  const root = options.workspaceRoot ?? (await mkdtemp(path.join(os.tmpdir(), 'herd-bench-')));
+  const parent = options.workspaceRoot ?? os.tmpdir();
+  await mkdir(parent, { recursive: true });
+  const root = await mkdtemp(path.join(parent, 'herd-bench-'));
   const inheritedEnv = options.inheritedEnv ?? process.env;
   const claudeBin = resolveClaudeBin(options.claudeBin, inheritedEnv);
   const tasks: AgentTask[] = Array.from({ length: options.count }, (_, index) => ({ id: `agent-${index + 1}`, prompt: options.prompt }));

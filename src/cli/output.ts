@@ -1,7 +1,9 @@
 // Where the CLI writes: results (JSON with --json) on stdout, everything a person reads
 // while waiting on stderr, and the optional --events stream.
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { describeFsError } from '../workspace/workspace.js';
 import type { HerdEvent, HerdEventListener } from '../events.js';
 import { createPlainProgress } from '../report/progress-plain.js';
 import { createTtyProgress, type TtyProgress } from '../report/progress-tty.js';
@@ -23,15 +25,16 @@ export interface EventSinks {
  */
 export function createEventSinks(flags: { quiet?: boolean; events?: string }, env: NodeJS.ProcessEnv = process.env): EventSinks {
   const listeners: HerdEventListener[] = [];
+  // First: a bad --events path must fail before a live area hides the cursor.
+  const file = flags.events === undefined || flags.events === '-' ? undefined : openEventsFile(flags.events);
   let live: TtyProgress | undefined;
   if (!flags.quiet && wantsLiveProgress(flags, env)) {
     live = createTtyProgress(process.stderr, { color: wantsColor(env), hideCursor: true });
     liveArea = live;
     listeners.push(live.listener);
   } else if (!flags.quiet) listeners.push(createPlainProgress(writeErr));
-  let file: WriteStream | undefined;
   if (flags.events !== undefined) {
-    const write = flags.events === '-' ? writeErr : ((file = createWriteStream(flags.events, { flags: 'a', mode: 0o600 })), (text: string) => file!.write(text));
+    const write = file ? (text: string) => file.write(text) : writeErr;
     listeners.push((event: HerdEvent) => write(`${JSON.stringify(event)}\n`));
   }
   return {
@@ -44,6 +47,17 @@ export function createEventSinks(flags: { quiet?: boolean; events?: string }, en
       return new Promise((resolve) => (file ? file.end(resolve) : resolve()));
     },
   };
+}
+
+/** Opened now, before anything starts, so a path that cannot be written is a usage error (exit 2). */
+function openEventsFile(file: string): WriteStream {
+  let fd: number;
+  try {
+    fd = openSync(file, 'a', 0o600);
+  } catch (error) {
+    throw new UsageError(`--events: cannot write ${file}: ${describeFsError(error)}`);
+  }
+  return createWriteStream(file, { fd });
 }
 
 /** Redrawing in place needs a real terminal, and --events - shares stderr: lines would tear the area. */

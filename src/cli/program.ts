@@ -167,10 +167,11 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .option('-n, --count <n>', 'agents per batch (default 5)')
     .option('--latency <duration>', 'latency of the simulated API per answer (default 2s)')
     .option('--rounds <n>', 'rounds of parallel and plain fan-out, alternating order; medians are shown (default 1)')
+    .option('--simulate', "use herd's stand-in model API (the default)")
     .option('--no-simulate', 'use the real model API instead of the stand-in (costs money)')
     .option('--prompt <text>', 'the prompt every agent gets')
     .option('--claude-bin <path>', 'claude executable')
-    .option('--workspace-root <dir>', "where the bench's runs go (default: a temp dir, removed afterwards)")
+    .option('--workspace-root <dir>', "where the bench works: a new herd-bench-* directory in it, removed afterwards; nothing else there is touched (default: the temp dir)")
     .option('--keep', 'keep the runs and workspaces')
     .option('--json', 'the figures as one JSON document on stdout')
     .action(async (flags) => setExitCode(await (await import('./bench-command.js')).benchCommand(flags)));

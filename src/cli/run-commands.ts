@@ -3,7 +3,7 @@
 // several turns in one command, on warm processes unless told otherwise.
 
 import { UsageError } from '../errors.js';
-import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt } from '../options.js';
+import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor.js';
 import type { HerdEvent } from '../events.js';
@@ -46,7 +46,7 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   const options = supervisorOptionsFromFlags(flags);
   // Warm processes only pay off from the second turn on, so --then turns them on by default.
   if (flags.keepAlive ?? followUps.length > 0) options.keepAlive = true;
-  if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parseDuration('--keep-alive-idle', flags.keepAliveIdle);
+  if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parsePositiveDuration('--keep-alive-idle', flags.keepAliveIdle);
   return runWithUi(
     flags,
     options,

@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { parseDuration, parseJsonSchema, parsePermissionMode, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
+import { parseJsonSchema, parsePermissionMode, parsePositiveDuration, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
 import type { AgentTask } from '../types.js';
 import { decodeRawBytes } from '../raw-bytes.js';
 
@@ -83,8 +83,8 @@ function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'promp
   if (flags.disallowedTools?.length) defaults.disallowedTools = splitList(flags.disallowedTools);
   if (flags.addDir?.length) defaults.addDirs = flags.addDir;
   if (flags.jsonSchema !== undefined) defaults.jsonSchema = parseJsonSchema('--json-schema', flags.jsonSchema);
-  if (flags.timeout !== undefined) defaults.timeoutMs = parseDuration('--timeout', flags.timeout);
-  if (flags.idleTimeout !== undefined) defaults.idleTimeoutMs = parseDuration('--idle-timeout', flags.idleTimeout);
+  if (flags.timeout !== undefined) defaults.timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
+  if (flags.idleTimeout !== undefined) defaults.idleTimeoutMs = parsePositiveDuration('--idle-timeout', flags.idleTimeout);
   return defaults;
 }
 

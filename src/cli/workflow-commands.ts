@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { defaultConcurrency, parseConcurrency, parseDuration, parsePositiveInt, validateId } from '../options.js';
+import { defaultConcurrency, parseConcurrency, parsePositiveDuration, parsePositiveInt, validateId } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { listRuns, readRun } from '../store/run-store.js';
 import { Supervisor, defaultWorkspaceRoot } from '../supervisor.js';
@@ -53,8 +53,8 @@ export async function runWorkflowCommand(file: string, flags: RunWorkflowFlags):
     return EXIT_OK;
   }
   const options = supervisorOptionsFromFlags(flags);
-  if (flags.timeout !== undefined) options.timeoutMs = parseDuration('--timeout', flags.timeout);
-  if (flags.idleTimeout !== undefined) options.idleTimeoutMs = parseDuration('--idle-timeout', flags.idleTimeout);
+  if (flags.timeout !== undefined) options.timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
+  if (flags.idleTimeout !== undefined) options.idleTimeoutMs = parsePositiveDuration('--idle-timeout', flags.idleTimeout);
   const runId = flags.runId === undefined ? undefined : validateId('run id', flags.runId);
 
   const sinks = createEventSinks(flags);

@@ -3,7 +3,9 @@
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 import { readEvents, readRun } from '../store/run-store.js';
+import { describeFsError } from '../workspace/workspace.js';
 import { renderHtmlReport } from './html.js';
 
 export const REPORT_FILE = 'report.html';
@@ -23,6 +25,11 @@ export async function writeRunReport(options: WriteReportOptions): Promise<strin
   const { events, skippedLines } = await readEvents(runHome);
   const html = renderHtmlReport({ summary, events, skippedEventLines: skippedLines, generatedAt: new Date() });
   const file = path.resolve(options.outFile ?? path.join(runHome, REPORT_FILE));
-  await writeFile(file, html, { encoding: 'utf8', mode: 0o600 });
+  try {
+    await writeFile(file, html, { encoding: 'utf8', mode: 0o600 });
+  } catch (error) {
+    // A path the user gave that cannot be written is bad input (exit 2), not a crash.
+    throw new UsageError(`cannot write the report to ${file}: ${describeFsError(error)}`);
+  }
   return file;
 }

@@ -49,6 +49,13 @@ export interface LoadWorkflowOptions {
   shared?: boolean;
 }
 
+/** A judge answers in herd's verdict format, so it does not inherit a default jsonSchema (one of its own is an error). */
+function defaultsFor<T extends { judge?: string | undefined }, D extends { jsonSchema?: unknown }>(task: T, defaults: D): D {
+  if (task.judge === undefined || defaults.jsonSchema === undefined) return defaults;
+  const { jsonSchema: _notForJudges, ...rest } = defaults;
+  return rest as D;
+}
+
 export async function loadWorkflowFile(file: string, options: LoadWorkflowOptions = {}): Promise<WorkflowSpec> {
   const absolute = path.resolve(file);
   const content = parseDocument(await readText(absolute, file), file);
@@ -68,7 +75,7 @@ export async function workflowFromContent(content: unknown, file: string, option
   const { defaults = {}, tasks, vars, shared, name } = parsed.data;
   const base = path.dirname(file);
   const specs: WorkflowTaskSpec[] = [];
-  for (const [index, task] of tasks.entries()) specs.push(await toTaskSpec({ ...defaults, ...task }, index, source, base));
+  for (const [index, task] of tasks.entries()) specs.push(await toTaskSpec({ ...defaultsFor(task, defaults), ...task }, index, source, base));
   await applyEachFiles(specs, options.eachFiles ?? {}, source);
   const spec: WorkflowSpec = { file, tasks: specs };
   if (name !== undefined) spec.name = name;

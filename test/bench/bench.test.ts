@@ -1,5 +1,8 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { medianPhase } from '../../src/bench/bench.js';
+import { medianPhase, runBench } from '../../src/bench/bench.js';
+import { fakeClaude, makeTempDir } from '../helpers.js';
 import { renderBench } from '../../src/cli/bench-command.js';
 
 describe('bench arithmetic and account', () => {
@@ -31,5 +34,22 @@ describe('bench arithmetic and account', () => {
     expect(text).toContain('speedup      2.12x');
     expect(text).toContain('efficiency   42%');
     expect(text).toContain('overhead     −80ms per agent');
+  });
+});
+
+describe('runBench', () => {
+  it('works in a directory of its own inside --workspace-root and leaves everything else there alone', async () => {
+    const root = await makeTempDir();
+    try {
+      await mkdir(path.join(root.path, 'earlier-run'));
+      await writeFile(path.join(root.path, 'earlier-run', 'run.json'), '{}');
+      await writeFile(path.join(root.path, 'notes.txt'), 'mine');
+      const result = await runBench({ count: 2, latencyMs: 0, simulate: true, prompt: 'mode:ok bench', claudeBin: fakeClaude, workspaceRoot: root.path });
+      expect([result.sequential.succeeded, result.parallel.succeeded, result.plain.succeeded]).toEqual([2, 2, 2]);
+      expect((await readdir(root.path)).sort()).toEqual(['earlier-run', 'notes.txt']);
+      expect(await readdir(path.join(root.path, 'earlier-run'))).toEqual(['run.json']);
+    } finally {
+      await root.cleanup();
+    }
   });
 });

@@ -47,7 +47,9 @@ describe('herd CLI', () => {
     [['spawn', 'x', '-c', '0'], /-c\/--concurrency: expected a whole number .* got "0"/],
     [['spawn'], /missing prompt/],
     [['spawn', '--tasks', '/no/such/tasks.yaml'], /--tasks: cannot read \/no\/such\/tasks.yaml: no such file/],
-    [['spawn', 'x', '--timeout', 'soon'], /--timeout: expected a duration like 500ms, 90s, 5m or 1h, got "soon"/],
+    [['spawn', 'x', '--timeout', 'soon'], /--timeout: expected a duration like 500ms, 90s, 5m or 1h \(a bare number is seconds\), got "soon"/],
+    [['spawn', 'x', '--timeout', '0'], /--timeout: must be more than 0, got "0" \(leave the flag out for no limit\)/],
+    [['spawn', 'x', '--events', '/no/such/dir/events.jsonl'], /--events: cannot write \/no\/such\/dir\/events.jsonl: /],
     [['spawn', 'x', '--bogus'], /unknown option '--bogus'/],
     [['spawn', 'x', '--json-schema', '{"type":'], /--json-schema: expected a JSON Schema as JSON text, got "\{\\"type\\":"/],
     [['spawn', 'x', '--json-schema', '[1]'], /--json-schema: expected a JSON Schema object/],
@@ -127,6 +129,16 @@ describe('herd CLI', () => {
     const fromFile = await herd(['spawn', '--prompt-file', file, '--json', '-q']);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(JSON.parse(JSON.parse(fromFile.stdout).agents[0].result).promptHex).toBe(expectedHex);
+  });
+
+  it('--json-schema reaches claude; an answer without structured output is a failure that says so', async () => {
+    const schema = '{"type":"object","properties":{"answer":{"type":"string"}}}';
+    const ok = await herd(['spawn', 'mode:structured go', '--json-schema', schema, '--json', '-q']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).agents[0].structuredOutput).toEqual({ schemaType: 'object', answer: 'fake structured answer' });
+    const none = await herd(['spawn', 'mode:ok go', '--json-schema', schema, '--json', '-q']);
+    expect(none.code).toBe(1);
+    expect(JSON.parse(none.stdout).agents[0]).toMatchObject({ status: 'failed', error: { reason: 'protocol', message: expect.stringMatching(/^asked for structured output \(jsonSchema\) but the answer had none: fake answer to/) } });
   });
 
   it('sends a prompt too long for one argument (or holding NUL) on stdin, intact', async () => {

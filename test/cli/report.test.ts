@@ -38,6 +38,9 @@ describe('herd report', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(out);
     expect(await readFile(out, 'utf8')).toContain(`herd run <code>${FIXTURE_RUN}</code>`);
+    const nowhere = await herd(['report', FIXTURE_RUN, '-o', path.join(root.path, 'no', 'such', 'dir', 'r.html')]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/^herd: cannot write the report to .*r\.html: .*\n$/);
   });
 
   it('exit 2 for an unknown or malformed run id', async () => {

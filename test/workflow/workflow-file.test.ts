@@ -88,6 +88,15 @@ tasks:
     expect(spec.shared).toEqual({});
   });
 
+  it('does not give a judge the default jsonSchema (it answers in the verdict format)', async () => {
+    const file = await write('schema-defaults.yaml', 'defaults: { jsonSchema: { type: object } }\ntasks:\n  - { id: s, prompt: p, compete: 2 }\n  - { id: j, prompt: pick, judge: s }\n');
+    const spec = await loadWorkflowFile(file);
+    expect(spec.tasks.map((task) => [task.id, task.jsonSchema])).toEqual([
+      ['s', { type: 'object' }],
+      ['j', undefined],
+    ]);
+  });
+
   it.each([
     ['unknown field', 'tasks: [{ id: a, prompt: p, dependOn: [b] }]', /task 1 \(id "a"\): Unrecognized key: "dependOn"/],
     ['wrong type', 'tasks: [{ id: a, prompt: p }, { id: b, prompt: p, priority: high }]', /task 2 \(id "b"\), field "priority": Invalid input: expected number/],
