@@ -17,7 +17,7 @@ import { REDACTED, redactEnvMap } from './redact.js';
 import { createRunId, lockRun, readRun } from './store/run-store.js';
 import { computeTotals } from './totals.js';
 import { emptyUsage, type AgentResult, type AgentTask, type RunSummary } from './types.js';
-import { createAgentWorkspace, createRunHome, seedFiles } from './workspace/workspace.js';
+import { createAgentWorkspace, createPrivateDirectory, createRunHome, seedFiles } from './workspace/workspace.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from './simulate/server.js';
 import { WarmPool } from './warm/warm-pool.js';
 import { createWorkflowResumeScheduler, runWorkflow, type PreparedRun, type WorkflowRunOptions } from './workflow/run-workflow.js';
@@ -155,7 +155,11 @@ export class Supervisor {
       tasks: prepared.map(storableTask),
       workspaceRoot: this.workspaceRoot,
     };
-    if (simulated) summary.claudeConfigDir = path.join(runHome, '.claude-config');
+    if (simulated) {
+      // Claude writes sessions and settings here; private like the rest of the run.
+      summary.claudeConfigDir = path.join(runHome, '.claude-config');
+      await createPrivateDirectory(summary.claudeConfigDir);
+    }
     const entries: TurnEntry[] = [];
     for (const task of prepared) {
       const workspace = await createAgentWorkspace(runHome, task.id);

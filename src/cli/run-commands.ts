@@ -109,20 +109,31 @@ async function runWithUi(flags: CommonRunFlags, options: SupervisorOptions, work
   }
   // The turns this command ran: one, or several with spawn --then (a resume reopens its last turn).
   const turns = summary.turns.slice(Math.min(turnsBefore ?? summary.turns.length - 1, summary.turns.length - 1));
-  printSummary(summary, turns, flags);
-  if (interrupt.received !== undefined || summary.status === 'cancelled') {
+  const interrupted = interrupt.received !== undefined || summary.status === 'cancelled';
+  if (turnsBefore === undefined && !interrupted) {
+    // Nothing started (a resume of a finished run): say so instead of reprinting an old table.
+    if (flags.json) printJson(summary);
+    const failed = turns.at(-1)?.agents.some((agent) => agent.status === 'failed' || agent.status === 'timeout') ?? false;
+    writeErr(`herd: nothing to resume in run ${summary.runId}: every agent finished${failed ? ' (failed ones run again with --retry-failed)' : ''}; see herd show ${summary.runId}\n`);
+    return EXIT_OK;
+  }
+  printSummary(summary, turns, flags, interrupted);
+  if (interrupted) {
     writeErr(`\nrun ${summary.runId} was interrupted; finished results are saved in ${supervisor.workspaceRoot}/${summary.runId}/run.json\nfinish it with:  herd resume ${summary.runId}\n`);
     return EXIT_INTERRUPTED;
   }
   return turns.length > 0 && turns.every((turn) => turn.agents.every((agent) => agent.status === 'succeeded')) ? EXIT_OK : EXIT_AGENT_FAILED;
 }
 
-function printSummary(summary: RunSummary, turns: readonly TurnSummary[], flags: CommonRunFlags): void {
+function printSummary(summary: RunSummary, turns: readonly TurnSummary[], flags: CommonRunFlags, interrupted: boolean): void {
   if (flags.json) printJson(summary);
   if (flags.quiet && flags.json) return;
   if (turns.length === 0) return;
   const width = Math.max(30, (process.stderr.columns ?? 120) - 60);
-  const simulatedNote = summary.simulated ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
+  const answered = turns.some((turn) => turn.agents.some((agent) => agent.result !== undefined));
+  const simulatedNote = summary.simulated && answered ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
   const tables = turns.map((turn) => renderTurn(turn, width));
-  writeErr(`\n${tables.join('\n\n')}\n${simulatedNote}\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"   ·   details: herd show ${summary.runId}\n`);
+  // An interrupted run is finished with resume (its own hint follows), not continued.
+  const next = interrupted ? '' : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"   ·   details: herd show ${summary.runId}\n`;
+  writeErr(`\n${tables.join('\n\n')}\n${simulatedNote}${next}`);
 }

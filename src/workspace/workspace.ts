@@ -53,6 +53,15 @@ export async function createAgentWorkspace(runHome: string, agentId: string): Pr
   }
 }
 
+/** A private directory (0700) inside a run home, e.g. the Claude config dir of a simulated run. */
+export async function createPrivateDirectory(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { mode: PRIVATE_DIR_MODE });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new HerdError(`cannot create ${dir}: ${describeFsError(error)}`, { cause: error });
+  }
+}
+
 /** Write `files` (relative path -> content) into a workspace; no path may leave it. */
 export async function seedFiles(workspace: string, files: Record<string, string>): Promise<void> {
   for (const [relative, content] of Object.entries(files)) {

@@ -96,6 +96,14 @@ describe('herd CLI', () => {
     expect(await readdir(root.path)).toEqual([]);
   });
 
+  it('resume of a finished run says there is nothing to resume and starts nothing', async () => {
+    const first = await herd(['spawn', 'mode:ok hi', '--json', '-q']);
+    const runId = (JSON.parse(first.stdout) as { runId: string }).runId;
+    const resumed = await herd(['resume', runId]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toBe(`herd: nothing to resume in run ${runId}: every agent finished; see herd show ${runId}\n`);
+  });
+
   it('continues a run from the command line and records the turn', async () => {
     const spawned = JSON.parse((await herd(['spawn', 'mode:ok', '-n', '2', '--json', '-q'])).stdout);
     const continued = await herd(['continue', spawned.runId, 'mode:ok more', '--agent', 'agent-2', '--json', '-q']);
