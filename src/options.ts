@@ -68,7 +68,8 @@ export function parsePermissionMode(field: string, value: string): PermissionMod
 /** KEY=VALUE (for --env); the key must be a plain variable name. */
 export function parseEnvAssignment(field: string, value: string): [string, string] {
   const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
-  if (!match) throw new UsageError(`${field}: expected NAME=value, got ${JSON.stringify(value.split('=')[0])}=...`);
+  // The value is never echoed: it may be a secret.
+  if (!match) throw new UsageError(`${field}: expected NAME=value, got ${value.includes('=') ? `the name ${JSON.stringify(value.split('=')[0])}, which is not a variable name` : `${JSON.stringify(value)} (no "=")`}`);
   return [match[1]!, match[2]!];
 }
 

@@ -43,7 +43,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .version(herdVersion())
     // Set before the subcommands are added: they inherit it, so parse errors reach main() (exit 2).
     .exitOverride()
-    .showHelpAfterError('(add --help for usage)')
+    // commander's own errors (unknown option, missing argument, bad choice) in herd's one-line form.
+    .configureOutput({ outputError: (text, write) => write(`herd: ${text.replace(/^error: /, '').trim()} (add --help for usage)\n`) })
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',

@@ -36,7 +36,12 @@ export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFl
     const tasks = (await loadTaskFile(flags.tasks)).map((task) => ({ ...defaults, ...task }));
     const dependent = tasks.find((task) => task.dependsOn?.length);
     if (dependent) throw new UsageError(`${flags.tasks}: task "${dependent.id}" has dependsOn; spawn runs every task at once, so run this file with \`herd run ${flags.tasks}\``);
-    validateTasks(tasks);
+    try {
+      validateTasks(tasks);
+    } catch (error) {
+      // Say which file: "agent id "a" is used twice" alone does not.
+      throw error instanceof UsageError ? new UsageError(`${flags.tasks}: ${error.message}`) : error;
+    }
     return tasks;
   }
   const text = await readPrompt(prompt, flags.promptFile);

@@ -13,11 +13,19 @@ export async function loadTaskFile(file: string): Promise<AgentTask[]> {
   } catch (error) {
     throw new UsageError(`--tasks: cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
+  return tasksFromFileContent(parseTaskDocument(text, file), file);
+}
+
+/** YAML or JSON text to a value; a syntax error or an empty file is one line naming the file. */
+export function parseTaskDocument(text: string, file: string): unknown {
   let content: unknown;
   try {
     content = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    throw new UsageError(`${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+    // The first line says what and where ("... at line 3, column 1:"); the code frame follows it.
+    const firstLine = (error as Error).message.split('\n')[0]!.replace(/:\s*$/, '');
+    throw new UsageError(`${file}: not valid YAML or JSON: ${firstLine}`);
   }
-  return tasksFromFileContent(content, file);
+  if (content === null || content === undefined) throw new UsageError(`${file}: the file is empty; expected a list of tasks, or {defaults, tasks}`);
+  return content;
 }

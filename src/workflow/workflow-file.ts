@@ -5,7 +5,7 @@
 
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseTaskDocument } from './task-file.js';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { describeZodIssue, taskFileTaskSchema, toAgentTask } from '../task-file-schema.js';
@@ -58,7 +58,7 @@ function defaultsFor<T extends { judge?: string | undefined }, D extends { jsonS
 
 export async function loadWorkflowFile(file: string, options: LoadWorkflowOptions = {}): Promise<WorkflowSpec> {
   const absolute = path.resolve(file);
-  const content = parseDocument(await readText(absolute, file), file);
+  const content = parseTaskDocument(await readText(absolute, file), file);
   return workflowFromContent(content, absolute, options);
 }
 
@@ -153,14 +153,6 @@ function toSharedSpec(shared: z.infer<typeof sharedSchema> | undefined, base: st
   if (shared.dir !== undefined) spec.dir = path.resolve(base, shared.dir);
   if (shared.files !== undefined) spec.files = shared.files;
   return spec;
-}
-
-function parseDocument(text: string, file: string): unknown {
-  try {
-    return parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    throw new UsageError(`${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
 }
 
 async function readText(file: string, label: string): Promise<string> {

@@ -48,6 +48,8 @@ describe('herd CLI', () => {
     [['spawn'], /missing prompt/],
     [['spawn', '--tasks', '/no/such/tasks.yaml'], /--tasks: cannot read \/no\/such\/tasks.yaml: no such file/],
     [['spawn', 'x', '--timeout', 'soon'], /--timeout: expected a duration like 500ms, 90s, 5m or 1h \(a bare number is seconds\), got "soon"/],
+    [['spawn', 'x', '--env', 'FOO'], /^herd: --env: expected NAME=value, got "FOO" \(no "="\)\n$/],
+    [['spawn', 'x', '--bogus-flag'], /^herd: unknown option '--bogus-flag' \(add --help for usage\)\n$/],
     [['spawn', 'x', '--timeout', '0'], /--timeout: must be more than 0, got "0" \(leave the flag out for no limit\)/],
     [['spawn', 'x', '--events', '/no/such/dir/events.jsonl'], /--events: cannot write \/no\/such\/dir\/events.jsonl: /],
     [['spawn', 'x', '--bogus'], /unknown option '--bogus'/],

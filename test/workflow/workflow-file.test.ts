@@ -108,7 +108,8 @@ tasks:
     ['missing each dir', 'tasks: [{ id: a, prompt: p, each: { dir: nodir } }]', /field "each": nodir: cannot read the directory: no such file/],
     ['bad timeout', 'tasks: [{ id: a, prompt: p, timeout: soon }]', /field "timeout": expected a duration/],
     ['top-level typo', 'task: [{ id: a, prompt: p }]', /Unrecognized key: "task"/],
-    ['not YAML', 'tasks: [ {', /not valid YAML or JSON/],
+    ['not YAML', 'tasks: [ {', /not valid YAML or JSON: .* at line \d+, column \d+$/],
+    ['empty file', '', /bad\.yaml: the file is empty; expected a list of tasks, or \{defaults, tasks\}$/],
   ])('%s: one clear message', async (_name, text, message) => {
     expect(await errorOf('bad.yaml', text)).toMatch(message);
   });
