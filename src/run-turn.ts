@@ -122,7 +122,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       turn.wallMs = wallBeforeMs + (performance.now() - started);
     };
     await writer.write(summary);
-    emit({ type: 'run.start', agents: entries.map((entry) => entry.task.id), turn: turn.turn, concurrency: options.concurrency, simulated: summary.simulated });
+    emit({ type: 'run.start', agents: entries.map((entry) => entry.task.id), turn: turn.turn, concurrency: Math.min(options.concurrency, entries.length), simulated: summary.simulated });
     for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turn.turn });
 
     try {

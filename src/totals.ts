@@ -1,12 +1,14 @@
 // The timing and cost account of a set of agent results: what parallelism bought.
-// speedup = sum of agent durations / wall time; efficiency = speedup / concurrency used.
+// speedup = sum of agent durations / wall time; efficiency = speedup / concurrency used, where
+// "used" is the most agents that actually ran at the same moment (capped by the limit): a
+// pipeline of three dependent tasks used 1, not 3, and is 100% efficient at 1.00x.
 
 import { emptyUsage, type AgentResult, type Totals } from './types.js';
 
 export function computeTotals(results: readonly AgentResult[], wallMs: number, concurrency: number): Totals {
   const ran = results.filter((result) => result.status !== 'skipped' && result.status !== 'pending' && result.status !== 'running');
   const agentMs = ran.reduce((sum, result) => sum + result.durationMs, 0);
-  const used = Math.max(1, Math.min(concurrency, ran.length));
+  const used = Math.max(1, Math.min(concurrency, peakConcurrency(ran)));
   const speedup = wallMs > 0 ? agentMs / wallMs : 0;
   const usage = emptyUsage();
   for (const result of results) {
@@ -27,6 +29,26 @@ export function computeTotals(results: readonly AgentResult[], wallMs: number, c
     failed: results.filter((result) => result.status !== 'succeeded').length,
     usage,
   };
+}
+
+/** The most results whose [startedAt, endedAt] overlap at one instant (touching ends do not overlap). */
+export function peakConcurrency(results: readonly AgentResult[]): number {
+  const edges: Array<[number, number]> = [];
+  for (const result of results) {
+    const start = Date.parse(result.startedAt);
+    const end = Date.parse(result.endedAt);
+    if (Number.isNaN(start) || Number.isNaN(end)) continue;
+    edges.push([start, 1], [Math.max(start, end), -1]);
+  }
+  // At equal times an end comes before a start.
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let peak = 0;
+  for (const [, change] of edges) {
+    running += change;
+    peak = Math.max(peak, running);
+  }
+  return peak;
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

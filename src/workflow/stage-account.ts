@@ -4,6 +4,7 @@
 
 import type { AgentResult, StageAccount } from '../types.js';
 import type { WorkflowAgent, WorkflowGroup } from './spec.js';
+import { peakConcurrency } from '../totals.js';
 
 export function computeStageAccounts(groups: readonly WorkflowGroup[], results: ReadonlyMap<string, AgentResult>, concurrency: number): StageAccount[] {
   const stageCount = Math.max(0, ...groups.map((group) => group.stage));
@@ -26,7 +27,7 @@ function accountStage(stage: number, agents: string[], results: ReadonlyMap<stri
     agentMs,
     savedMs: Math.max(0, agentMs - wallMs),
     speedup: round2(speedup),
-    efficiency: round2(speedup / Math.max(1, Math.min(concurrency, ran.length))),
+    efficiency: round2(speedup / Math.max(1, Math.min(concurrency, peakConcurrency(ran)))),
     costUsd: Math.round(finished.reduce((sum, result) => sum + result.costUsd, 0) * 1e6) / 1e6,
     succeeded: finished.filter((result) => result.status === 'succeeded').length,
     failed: finished.filter((result) => result.status !== 'succeeded' && result.status !== 'skipped').length,
