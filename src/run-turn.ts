@@ -192,6 +192,8 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     } else {
       result = await runAgentNow(entry, turn.turn, server, redactText);
       result = entry.check ? entry.check(result) : requireStructuredOutput(task, result);
+      const recordedPrompt = turn.prompt ?? summary.tasks.find((stored) => stored.id === task.id)?.prompt;
+      if (task.prompt !== recordedPrompt) result = { ...result, prompt: task.prompt };
       const previous = previousResults.get(task.id);
       if (previous) result = mergeAttempts(previous, result);
     }

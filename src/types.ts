@@ -72,6 +72,11 @@ export interface AgentResult {
   sessionId?: string;
   workspace: string;
   result?: string;
+  /**
+   * The prompt this agent was sent, when it is not the one the record already holds (the task's,
+   * or the turn's follow-up): a workflow template filled with its dependencies' results.
+   */
+  prompt?: string;
   /** The JSON the agent returned for the task's jsonSchema (claude's `structured_output`). */
   structuredOutput?: unknown;
   costUsd: number;

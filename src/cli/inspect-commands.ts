@@ -34,7 +34,7 @@ export async function showCommand(runId: string, flags: RootFlag & { json?: bool
     const turns = summary.turns.flatMap((turn) => turn.agents.filter((agent) => agent.id === flags.agent).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, ...agent })));
     if (turns.length === 0) throw new UsageError(`run ${runId} has no agent "${flags.agent}"; its agents are: ${summary.agents.map((agent) => agent.id).join(', ')}`);
     if (flags.json) printJson(turns);
-    else for (const turn of turns) writeOut(`--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.result ?? turn.error?.message ?? ''}\n`);
+    else for (const turn of turns) writeOut(`--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n`);
     return 0;
   }
   if (flags.json) printJson(summary);

@@ -198,7 +198,7 @@ function renderAgents(summary: RunSummary): string {
     const turns = summary.turns.flatMap((turn) => turn.agents.filter((agent) => agent.id === latest.id).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, agent })));
     const totalCostUsd = turns.reduce((sum, { agent }) => sum + agent.costUsd, 0);
     const summaryLine = `<summary><b>${escapeHtml(latest.id)}</b> <span class="badge status-${escapeHtml(latest.status)}">${escapeHtml(latest.status)}</span> ${formatUsd(totalCostUsd)} · ${turns.length} turn${turns.length === 1 ? '' : 's'}</summary>`;
-    const body = turns.map(({ turn, prompt, agent }) => renderAgentTurn(turn, prompt ?? task?.prompt, agent)).join('');
+    const body = turns.map(({ turn, prompt, agent }) => renderAgentTurn(turn, agent.prompt ?? prompt ?? task?.prompt, agent)).join('');
     return `<details class="agent" id="agent-${escapeHtml(latest.id)}" data-agent="${escapeHtml(latest.id)}" open>${summaryLine}${renderTaskFacts(task, latest)}${body}</details>`;
   });
   return `<section id="agents"><h2>Agents</h2>${agents.join('\n')}</section>`;

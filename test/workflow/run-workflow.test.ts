@@ -154,6 +154,9 @@ describe('Supervisor.runWorkflow patterns', () => {
     });
     expect(summary.workflow?.judgements).toEqual([{ judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: 'shorter', source: 'text' }]);
     expect(agentOf(summary, 'use').result).toBe('using answer 2 from solve-2');
+    // The record keeps the prompt as sent (filled), beside the template in summary.tasks.
+    expect(agentOf(summary, 'use').prompt).toBe('[say using answer 2 from solve-2]');
+    expect(summary.tasks.find((task) => task.id === 'use')?.prompt).toContain('{{deps.pick.winner}}');
     expect(summary.status).toBe('succeeded');
   });
 
