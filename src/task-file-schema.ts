@@ -18,6 +18,7 @@ export const taskFileTaskSchema = z
     agent: z.enum(['claude', 'command']).optional(),
     command: z.array(z.string()).min(1).optional(),
     promptArg: z.boolean().optional(),
+    promptStdin: z.boolean().optional(),
     model: z.string().min(1).optional(),
     systemPrompt: z.string().optional(),
     appendSystemPrompt: z.string().optional(),

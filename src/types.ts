@@ -11,6 +11,8 @@ export interface AgentTask {
   /** For `agent: 'command'`: the program and its arguments; the prompt is appended unless `promptArg` is false. */
   command?: string[];
   promptArg?: boolean;
+  /** For `agent: 'command'`: also write the prompt to the program's stdin, byte for byte (then closed). */
+  promptStdin?: boolean;
   model?: string;
   systemPrompt?: string;
   appendSystemPrompt?: string;

@@ -1,10 +1,12 @@
 // The generic adapter: any program. The prompt is its last argument (unless `promptArg`
-// is false), exit 0 means success, and the tail of stdout is the answer.
+// is false), in $HERD_PROMPT, and on stdin with `promptStdin`; exit 0 means success, and the
+// tail of stdout is the answer.
 
 import type { AgentTask } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, ProcessExit } from './adapter.js';
 import { describeExit } from './claude.js';
 import { judgeProcessFailure } from './judge.js';
+import { encodeRawBytes } from '../raw-bytes.js';
 
 /** Only the end of stdout is kept as the answer: memory stays bounded whatever the program prints. */
 const MAX_RESULT_CHARS = 64 * 1024;
@@ -15,7 +17,10 @@ export function createCommandAdapter(): AgentAdapter {
     command(task: AgentTask): CommandSpec {
       const [file, ...args] = task.command ?? [];
       if (file === undefined) throw new Error(`task "${task.id}": agent "command" needs a command`);
-      return { file, args: task.promptArg === false ? args : [...args, task.prompt], env: { HERD_PROMPT: task.prompt, ...task.env } };
+      const spec: CommandSpec = { file, args: task.promptArg === false ? args : [...args, task.prompt], env: { HERD_PROMPT: task.prompt, ...task.env } };
+      // stdin is the one way to hand over bytes that are not UTF-8 unchanged (see raw-bytes.ts).
+      if (task.promptStdin) spec.input = encodeRawBytes(task.prompt);
+      return spec;
     },
     parseLine(line: string, into: AgentProgress): ParsedSignal[] {
       const tail = into.stdoutTail === undefined ? line : `${into.stdoutTail}\n${line}`;

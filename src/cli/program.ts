@@ -81,6 +81,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--timeout <duration>', 'stop an agent after this long, e.g. 90s, 5m (default: none)')
       .option('--idle-timeout <duration>', 'stop an agent that printed nothing for this long (default: off)')
       .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests')
+      .option('--prompt-stdin', 'with --command: give the prompt on the command\'s stdin (byte for byte) instead of as its last argument')
       .option('--then <prompt>', 'after the first turn, send this follow-up to every agent as one more turn, recorded as herd continue would (repeatable; turns on --keep-alive)', collect)
       .option('--keep-alive', "keep each claude process running between this command's turns, so a later turn costs the model's time and not a process start (default with --then)")
       .option('--no-keep-alive', 'with --then: start a new process for every turn (each resumes its session cold)')

@@ -24,6 +24,7 @@ export interface SpawnFlags {
   timeout?: string;
   idleTimeout?: string;
   command?: string[];
+  promptStdin?: boolean;
 }
 
 export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFlags): Promise<AgentTask[]> {
@@ -73,10 +74,15 @@ async function readStdin(): Promise<Buffer> {
 }
 
 function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'prompt'> {
+  if (flags.promptStdin === true && !flags.command?.length) throw new UsageError('--prompt-stdin only applies with --command (claude gets long or non-UTF-8 prompts on stdin by itself)');
   const defaults: Omit<AgentTask, 'id' | 'prompt'> = {};
   if (flags.command?.length) {
     defaults.agent = 'command';
     defaults.command = flags.command;
+    if (flags.promptStdin === true) {
+      defaults.promptStdin = true;
+      defaults.promptArg = false;
+    }
   }
   if (flags.model !== undefined) defaults.model = flags.model;
   if (flags.systemPrompt !== undefined) defaults.systemPrompt = flags.systemPrompt;

@@ -139,6 +139,13 @@ describe('herd CLI', () => {
     const fromFile = await herd(['spawn', '--prompt-file', file, '--json', '-q']);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(JSON.parse(JSON.parse(fromFile.stdout).agents[0].result).promptHex).toBe(expectedHex);
+
+    // A generic command gets them on stdin with --prompt-stdin.
+    const hexOfStdin = path.join(root.path, 'hex-of-stdin.cjs');
+    await writeFile(hexOfStdin, "process.stdout.write(require('fs').readFileSync(0).toString('hex'))");
+    const command = await herd(['spawn', '--prompt-file', file, '--prompt-stdin', '--json', '-q', '--command', process.execPath, hexOfStdin]);
+    expect(command.code, command.stderr).toBe(0);
+    expect(JSON.parse(command.stdout).agents[0].result).toBe(expectedHex);
   });
 
   it('--json-schema reaches claude; an answer without structured output is a failure that says so', async () => {
