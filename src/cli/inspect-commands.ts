@@ -31,7 +31,9 @@ const totalCost = (run: { turns: Array<{ totals: { costUsd: number } }> }) => ru
 export async function showCommand(runId: string, flags: RootFlag & { json?: boolean; agent?: string }): Promise<number> {
   const summary = await readRun(rootOf(flags), validateId('run id', runId));
   if (flags.agent !== undefined) {
-    const turns = summary.turns.flatMap((turn) => turn.agents.filter((agent) => agent.id === flags.agent).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, ...agent })));
+    // A workflow task id (e.g. of a fan-out) stands for all of its agents, as in `continue --agent`.
+    const ids = new Set(summary.workflow?.tasks.find((task) => task.id === flags.agent && !task.agents.includes(task.id))?.agents ?? [flags.agent]);
+    const turns = summary.turns.flatMap((turn) => turn.agents.filter((agent) => ids.has(agent.id)).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, ...agent })));
     if (turns.length === 0) throw new UsageError(`run ${runId} has no agent "${flags.agent}"; its agents are: ${summary.agents.map((agent) => agent.id).join(', ')}`);
     if (flags.json) printJson(turns);
     else for (const turn of turns) writeOut(`--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n`);

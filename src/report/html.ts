@@ -91,9 +91,12 @@ function renderTotalsList(totals: Totals): string {
 }
 
 function renderTurnTable(summary: RunSummary): string {
+  // Turn 1 has no prompt of its own: every agent had its task's (one prompt for spawn -n N).
+  const taskPrompts = [...new Set(summary.tasks.map((task) => task.prompt))];
+  const firstPrompt = taskPrompts.length === 1 ? taskPrompts[0]! : "each agent's own task";
   const rows = summary.turns.map(
     (turn) =>
-      `<tr><td>${turn.turn}</td><td>${escapeHtml(clip(turn.prompt ?? 'first prompt', 60))}</td><td>${turn.agents.length}</td><td>${formatMs(turn.totals.wallMs)}</td><td>${formatMs(turn.totals.agentMs)}</td><td>${turn.totals.speedup.toFixed(2)}x</td><td>${Math.round(turn.totals.efficiency * 100)}%</td><td>${formatUsd(turn.totals.costUsd)}</td></tr>`,
+      `<tr><td>${turn.turn}</td><td>${escapeHtml(clip(turn.prompt ?? firstPrompt, 60))}</td><td>${turn.agents.length}</td><td>${formatMs(turn.totals.wallMs)}</td><td>${formatMs(turn.totals.agentMs)}</td><td>${turn.totals.speedup.toFixed(2)}x</td><td>${Math.round(turn.totals.efficiency * 100)}%</td><td>${formatUsd(turn.totals.costUsd)}</td></tr>`,
   );
   return `<table class="turns"><thead><tr><th>turn</th><th>prompt</th><th>agents</th><th>wall</th><th>agent time</th><th>speedup</th><th>efficiency</th><th>cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -101,7 +104,7 @@ function renderTurnTable(summary: RunSummary): string {
 function renderTimelines(turns: readonly TimelineTurn[]): string {
   const legend = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'running']
     .map((status) => `<span><i class="swatch status-${status}"></i>${status}</span>`)
-    .concat('<span><i class="swatch queue"></i>waiting to start (for a slot or its dependencies)</span>', '<span><i class="swatch retry"></i>retry</span>', '<span><i class="swatch timeout-mark"></i>timed out</span>')
+    .concat('<span><i class="swatch queue"></i>waiting to start (for a slot or its dependencies)</span>', '<span><i class="swatch retry"></i>retry</span>', '<span><i class="swatch timeout-mark"></i>where a deadline stopped it (timeout or idle)</span>')
     .join('');
   const charts = turns.map(
     (turn) =>

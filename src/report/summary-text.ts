@@ -1,6 +1,7 @@
 // The human account of a turn or a run: one row per agent, then the timing account
 // (wall, sum of agent time, speedup, efficiency, cost). Plain text; callers pick the stream.
 
+import path from 'node:path';
 import type { AgentResult, RunSummary, Totals, TurnSummary } from '../types.js';
 import { firstLine, formatCount, formatMs, formatUsd, renderTable } from './format.js';
 
@@ -61,7 +62,15 @@ export function renderRunList(runs: readonly RunSummary[]): string {
     String(run.turns.length),
     run.status,
     formatUsd(run.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0)),
-    run.simulated ? 'simulated' : '',
+    run.simulated ? 'simulated' : 'real',
+    describeRun(run),
   ]);
-  return renderTable(['run', 'started', 'agents', 'turns', 'status', 'cost', ''], rows, new Set([2, 3, 5]));
+  return renderTable(['run', 'started', 'agents', 'turns', 'status', 'cost', 'api', 'what'], rows, new Set([2, 3, 5]));
+}
+
+/** A few words to tell runs apart: the workflow's name or file, else the first task's prompt. */
+function describeRun(run: RunSummary): string {
+  const named = run.workflow?.name ?? (run.workflow?.file === undefined ? undefined : path.basename(run.workflow.file));
+  const text = named ?? run.tasks[0]?.prompt ?? '';
+  return firstLine(text, 40);
 }

@@ -169,7 +169,9 @@ export async function listRuns(root: string): Promise<RunListing> {
     try {
       runs.push(await readRun(root, name));
     } catch {
-      unreadable.push(name);
+      // Only a directory that looks like a run is worth a warning; others (a bench's, the user's) are not ours.
+      const looksLikeRun = (await Promise.all([RUN_FILE, EVENTS_FILE].map((file) => stat(path.join(home, file)).then(() => true, () => false)))).some(Boolean);
+      if (looksLikeRun) unreadable.push(name);
     }
   }
   runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));

@@ -117,6 +117,15 @@ tasks:
     expect(JSON.parse(continued.stdout).turns[1].agents.map((agent: { id: string; result: string }) => [agent.id, agent.result])).toEqual([['write', 'more']]);
   });
 
+  it('herd show --agent takes a fan-out task id and prints every agent it became, with the prompt each was sent', async () => {
+    const file = await flowFile('fan.yaml', `defaults: { agent: command, command: ${agent} }\ntasks:\n  - { id: part, prompt: "[say part {{item}}]", each: [a, b] }\n`);
+    const runId = JSON.parse((await herd(['run', file, '--json', '-q'])).stdout).runId as string;
+    const show = await herd(['show', runId, '--agent', 'part']);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout.match(/^--- part-\d, turn 1/gm)).toEqual(['--- part-1, turn 1', '--- part-2, turn 1']);
+    expect(show.stdout).toContain('prompt: [say part a]\npart a\n');
+  });
+
   it('rejects a malformed --var', async () => {
     const run = await herd(['run', await pipeline(), '--var', 'topic']);
     expect(run).toMatchObject({ code: 2, stderr: 'herd: --var: expected NAME=value, got "topic"\n' });
