@@ -2,7 +2,7 @@
 //
 //   npx tsx bench/spawn.ts [--rounds 2] [--latency 2s] [--with-20 | --n 1,5]
 //
-// herd side:  node dist/cli/main.js spawn -n N -c N "<prompt>" --simulate --simulate-latency 2s --json
+// herd side:  node dist/cli/main.js spawn -n N -c N --stagger 0 "<prompt>" --simulate --simulate-latency 2s --json
 //             (herd starts its own simulate server inside its process).
 // shell side: bash `&` + `wait` of N × `claude -p --output-format stream-json --verbose -- "<prompt>"`,
 //             each in its own temp cwd, stdin </dev/null, stdout to a file, with the env herd
@@ -137,9 +137,11 @@ async function runHerd(n: number, claudeBin: string): Promise<HerdSample> {
       'spawn',
       '-n',
       String(n),
-      // All N at once, as the shell fan-out starts them (herd's default caps at 8).
+      // All N at once, as the shell fan-out starts them (herd's defaults cap at 8 and gate starts beyond 3 per core).
       '-c',
       String(n),
+      '--stagger',
+      '0',
       PROMPT,
       '--simulate',
       '--simulate-latency',

@@ -3,9 +3,11 @@
 // CPU-bound (about 1 CPU-second), so on a small machine N starting together slow each other
 // down; the question is whether spreading the starts finishes the batch (or the first
 // answers) sooner. The processes are started directly (node child_process), not through
-// herd, so this measures the CLI on this machine and nothing of herd's.
+// herd, so this measures the CLI on this machine and nothing of herd's. "gate" is herd's
+// `--stagger auto` (src/pool/start-gate.ts): at most one starting agent per core, the next
+// starts when one prints its system/init line.
 //
-//   npx tsx bench/stagger.ts [--n 5,10] [--delays 0,250,500,1000] [--latency 2s] [--rounds 2]
+//   npx tsx bench/stagger.ts [--n 5,10] [--delays 0,gate,500,1000] [--latency 2s] [--rounds 2]
 //
 // start-up = spawn to its `system/init` line (the CLI is ready and about to call the API);
 // batch wall = first spawn to last exit; first answer = first spawn to the first exit.
@@ -16,11 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveClaudeBin } from '../src/agents/claude-bin.js';
 import { parseDuration, simulateEnv, startSimulateServer, type SimulateServer } from '../src/index.js';
+import { StartGate } from '../src/pool/start-gate.js';
 import { fixed, flagValue, machineLine, mean, median, printTable, withTempDir } from './lib.js';
 
 const PROMPT = 'Write a haiku about rivers';
 const counts = (flagValue('--n') ?? '5,10').split(',').map(Number);
-const delaysMs = (flagValue('--delays') ?? '0,250,500,1000').split(',').map(Number);
+type Mode = number | 'gate';
+const delaysMs: Mode[] = (flagValue('--delays') ?? '0,gate,500,1000').split(',').map((mode) => (mode === 'gate' ? 'gate' : Number(mode)));
 const latencyText = flagValue('--latency') ?? '2s';
 const latencyMs = parseDuration('--latency', latencyText);
 const rounds = Number(flagValue('--rounds') ?? 2);
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
           const batch = await runBatch(n, delayMs, claudeBin, server);
           const key = `${n}/${delayMs}`;
           results.set(key, [...(results.get(key) ?? []), batch]);
-          process.stderr.write(`N=${n} delay ${delayMs} ms round ${round + 1}: wall ${fixed(batch.wallMs / 1000, 2)} s, start-up median ${fixed(median(batch.agents.map((agent) => agent.startupMs)), 0)} ms\n`);
+          process.stderr.write(`N=${n} ${describeMode(delayMs)} round ${round + 1}: wall ${fixed(batch.wallMs / 1000, 2)} s, start-up median ${fixed(median(batch.agents.map((agent) => agent.startupMs)), 0)} ms\n`);
         }
       }
     }
@@ -64,17 +68,19 @@ async function main(): Promise<void> {
   printResults(results);
 }
 
-async function runBatch(n: number, delayMs: number, claudeBin: string, server: SimulateServer): Promise<Batch> {
+async function runBatch(n: number, mode: Mode, claudeBin: string, server: SimulateServer): Promise<Batch> {
   return withTempDir('herd-bench-stagger-', async (base) => {
     const env = { ...inheritedEnv(), ...simulateEnv(server, 'agent'), CLAUDE_CONFIG_DIR: path.join(base, 'claude-config') };
     await mkdir(env.CLAUDE_CONFIG_DIR);
+    const gate = mode === 'gate' ? new StartGate(os.availableParallelism()) : undefined;
     const started = performance.now();
     const agents = await Promise.all(
       Array.from({ length: n }, async (_, index) => {
-        await sleep(index * delayMs);
         const cwd = path.join(base, `agent-${index + 1}`);
         await mkdir(cwd);
-        return runAgent(claudeBin, cwd, env);
+        if (mode !== 'gate') await sleep(index * mode);
+        const release = gate ? await gate.acquire() : () => undefined;
+        return runAgent(claudeBin, cwd, env, release);
       }),
     );
     const ends = agents.map((agent) => agent.endTs - started);
@@ -82,7 +88,7 @@ async function runBatch(n: number, delayMs: number, claudeBin: string, server: S
   });
 }
 
-function runAgent(claudeBin: string, cwd: string, env: Record<string, string>): Promise<AgentTiming> {
+function runAgent(claudeBin: string, cwd: string, env: Record<string, string>, onStartedUp: () => void): Promise<AgentTiming> {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();
     let startupMs = Number.NaN;
@@ -94,12 +100,16 @@ function runAgent(claudeBin: string, cwd: string, env: Record<string, string>): 
       for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        if (Number.isNaN(startupMs) && line.includes('"subtype":"init"')) startupMs = performance.now() - spawnedAt;
+        if (Number.isNaN(startupMs) && line.includes('"subtype":"init"')) {
+          startupMs = performance.now() - spawnedAt;
+          onStartedUp();
+        }
         if (line.includes('"type":"result"') && line.includes('"is_error":false')) sawResult = true;
       }
     });
     child.on('error', reject);
     child.on('close', (code) => {
+      onStartedUp();
       const endTs = performance.now();
       // A failed agent would flatter whichever side it fell on.
       if (code !== 0 || !sawResult) reject(new Error(`claude in ${cwd} exited ${code} without a good result`));
@@ -117,7 +127,7 @@ function printResults(results: Map<string, Batch[]>): void {
       const wall = mean(batches.map((batch) => batch.wallMs));
       rows.push([
         String(n),
-        delayMs === 0 ? 'all at once' : `every ${delayMs} ms`,
+        describeMode(delayMs),
         fixed(wall / 1000, 2),
         fixed(wall / allAtOnce, 2),
         fixed(mean(batches.map((batch) => batch.firstAnswerMs)) / 1000, 2),
@@ -137,6 +147,11 @@ function printResults(results: Map<string, Batch[]>): void {
       'vs at once < 1.00 means staggering finished the batch sooner.',
     ],
   });
+}
+
+function describeMode(mode: Mode): string {
+  if (mode === 'gate') return `gate (${os.availableParallelism()} starting at once)`;
+  return mode === 0 ? 'all at once' : `every ${mode} ms`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,7 @@ import { buildAgentEnv } from './agent-env.js';
 import type { HerdEvent, HerdEventInput, HerdEventListener } from './events.js';
 import { runBounded } from './pool/pool.js';
 import { RateLimitGate, sleep } from './pool/rate-limit-gate.js';
+import { StartGate } from './pool/start-gate.js';
 import { StartPacer } from './pool/start-pacer.js';
 import { isTransientFailure, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createRedactor, type Redactor } from './redact.js';
@@ -59,6 +60,8 @@ export interface TurnRunnerOptions {
   retry: RetryPolicy;
   /** Space agent starts by this much (0: all at once). */
   startStaggerMs?: number;
+  /** At most this many claude agents in start-up at once (until their first output line); 0 or absent: no limit. See pool/start-gate.ts. */
+  startSlots?: number;
   /** Keep claude processes alive between turns in this pool (Supervisor keepAlive). */
   warmPool?: WarmPool;
   /** A simulate server that outlives the turn (warm processes keep talking to it); used instead of starting one. */
@@ -88,6 +91,7 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
   const redactNow: Redactor = (text) => redact(text);
   const writer = new RunFileWriter(runHome, redactNow);
   const log = new EventLog(runHome, redactNow);
+  const startGate = options.startSlots ? new StartGate(options.startSlots) : undefined;
   const adapters = new Map<string, AgentAdapter>();
   const adapterFor = (task: AgentTask): AgentAdapter => {
     const kind = task.agent ?? 'claude';
@@ -234,6 +238,9 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       extra: { ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
       tag,
     });
+    // Waiting for a start slot is queueing, not running: the agent's clock starts after it.
+    // Only claude's start is the CPU-heavy one the gate is for (and it prints when it is up).
+    const releaseStart = startGate && (task.agent ?? 'claude') === 'claude' ? await startGate.acquire(options.signal) : () => undefined;
     markRunning(task.id);
     const adapter = adapterFor(task);
     const start: HerdEventInput = { type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace };
@@ -247,15 +254,26 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       ...(entry.resumeSessionId === undefined ? {} : { resumeSessionId: entry.resumeSessionId }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
-      onSignal: (signal) => emitSignal(task.id, signal),
+      onSignal: (signal) => {
+        // Its first line says the agent is up: the next one may start.
+        releaseStart();
+        emitSignal(task.id, signal);
+      },
     };
-    if (options.warmPool && adapter.warm) {
-      // agent.start waits for the process: it tells which one (pid) and whether it was already warm.
-      const onStart = ({ pid, reused }: { pid?: number; reused: boolean }) => emit({ ...start, ...(pid === undefined ? {} : { pid }), ...(reused ? { warm: true } : {}) } as HerdEventInput);
-      return executeWarmAgentTurn(task, { ...context, pool: options.warmPool, key: warmKey(summary.runId, task.id), onStart });
+    try {
+      if (options.warmPool && adapter.warm) {
+        // agent.start waits for the process: it tells which one (pid) and whether it was already warm.
+        const onStart = ({ pid, reused }: { pid?: number; reused: boolean }) => {
+          if (reused) releaseStart();
+          emit({ ...start, ...(pid === undefined ? {} : { pid }), ...(reused ? { warm: true } : {}) } as HerdEventInput);
+        };
+        return await executeWarmAgentTurn(task, { ...context, pool: options.warmPool, key: warmKey(summary.runId, task.id), onStart });
+      }
+      emit(start);
+      return await executeAgentTurn(task, context);
+    } finally {
+      releaseStart();
     }
-    emit(start);
-    return executeAgentTurn(task, context);
   }
 
   /** The latest Retry-After-like hint per agent: the delay claude announced in its last api_retry line. */

@@ -12,7 +12,7 @@ import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { resolveClaudeBin } from './agents/claude-bin.js';
 import { UsageError } from './errors.js';
 import type { HerdEventListener } from './events.js';
-import { defaultConcurrency, parsePositiveInt, validateId, validateTasks } from './options.js';
+import { defaultConcurrency, defaultStartSlots, parsePositiveInt, validateId, validateTasks } from './options.js';
 import { REDACTED, redactEnvMap } from './redact.js';
 import { createRunId, lockRun, readRun } from './store/run-store.js';
 import { computeTotals } from './totals.js';
@@ -48,6 +48,12 @@ export interface SupervisorOptions {
   retryBaseDelayMs?: number;
   /** Space agent starts by this much (default 0: all at once; see README, Performance). */
   startStaggerMs?: number;
+  /**
+   * At most this many claude agents starting up at once; an agent has started once it prints
+   * its first line. 0: no limit. Default: the number of CPU cores when more than 3 agents per
+   * core would start together (see defaultStartSlots), else no limit; none with startStaggerMs.
+   */
+  startSlots?: number;
   signal?: AbortSignal;
   onEvent?: HerdEventListener;
   /** The environment agents inherit (default process.env); a seam for tests. */
@@ -256,6 +262,7 @@ export class Supervisor {
 
   private async runTurnNow(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal: AbortSignal | undefined, turnOptions: TurnRunOptions): Promise<RunSummary> {
     const simulate = this.options.simulate === true ? {} : this.options.simulate || (summary.simulated ? {} : undefined);
+    const concurrency = this.options.concurrency ?? defaultConcurrency(entries.length);
     const runner = await createRunTurnRunner({
       summary,
       runHome,
@@ -268,7 +275,7 @@ export class Supervisor {
       env: this.options.env ?? {},
       envAllow: this.options.envAllow,
       killGraceMs: this.options.killGraceMs,
-      concurrency: this.options.concurrency ?? defaultConcurrency(entries.length),
+      concurrency,
       signal: combineSignals(this.options.signal, signal),
       retry: {
         ...DEFAULT_RETRY_POLICY,
@@ -277,6 +284,7 @@ export class Supervisor {
         ...(this.options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: this.options.retryBaseDelayMs }),
       },
       ...(this.options.startStaggerMs === undefined ? {} : { startStaggerMs: this.options.startStaggerMs }),
+      startSlots: this.options.startSlots ?? (this.options.startStaggerMs === undefined ? defaultStartSlots(Math.min(concurrency, entries.length)) : 0),
     });
     return runner.run(entries, turnOptions);
   }

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_RSS_BYTES, defaultConcurrency, parseConcurrency, parseDuration, validateId } from '../src/options.js';
+import { AGENT_RSS_BYTES, defaultConcurrency, defaultStartSlots, parseConcurrency, parseDuration, validateId } from '../src/options.js';
 
 describe('concurrency', () => {
   const plenty = 64 * 1024 ** 3;
   it('defaults to all agents, at most 8', () => {
     expect(defaultConcurrency(3, plenty)).toBe(3);
     expect(defaultConcurrency(20, plenty)).toBe(8);
+  });
+
+  it('gates starts by default only when more than 3 agents per core would start together', () => {
+    expect(defaultStartSlots(5, 2)).toBe(0);
+    expect(defaultStartSlots(6, 2)).toBe(0);
+    expect(defaultStartSlots(7, 2)).toBe(2);
+    expect(defaultStartSlots(8, 4)).toBe(0);
+    expect(defaultStartSlots(13, 4)).toBe(4);
   });
 
   it('never starts more agents than free memory holds', () => {

@@ -83,6 +83,15 @@ describe('Supervisor.run with fake agents', () => {
     expect(summary.totals.concurrency).toBe(2);
   });
 
+  it('with startSlots, starts the next agent only when a starting one has printed its first line', async () => {
+    const events: HerdEvent[] = [];
+    const gated = new Supervisor({ workspaceRoot: root.path, claudeBin: fakeClaude, concurrency: 3, startSlots: 1, onEvent: (event) => events.push(event) });
+    const summary = await gated.run(['a', 'b', 'c'].map((id) => ({ id, prompt: 'mode:ok' })));
+    expect(summary.totals.succeeded).toBe(3);
+    const handshakes = events.filter((event) => event.type === 'agent.start' || event.type === 'agent.session').map((event) => `${event.type === 'agent.start' ? 'start' : 'up'} ${'agentId' in event ? event.agentId : ''}`);
+    expect(handshakes).toEqual(['start a', 'up a', 'start b', 'up b', 'start c', 'up c']);
+  });
+
   it('continues every agent in its own workspace with its session, as a new turn', async () => {
     const sup = supervisor();
     const first = await sup.run([

@@ -138,6 +138,8 @@ export async function runThroughHerd(tasks: AgentTask[], concurrency: number, co
   const supervisor = new Supervisor({
     workspaceRoot: context.root,
     concurrency,
+    // All at once, like the plain fan-out it is compared with: the overhead, not the start policy.
+    startSlots: 0,
     claudeBin: context.claudeBin,
     inheritedEnv: context.inheritedEnv,
     ...(context.simulate ? { simulate: { latencyMs: context.latencyMs } } : {}),

@@ -24,7 +24,7 @@ function addRunFlags(command: Command): Command {
     .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent (default 5s)')
     .option('--retries <n>', 'extra attempts for transient failures: 429, 529, 5xx, connection errors, crashes (default 0)')
     .option('--retry-timeouts', 'count timeouts as transient (retried with --retries)')
-    .option('--stagger <duration>', 'space agent starts, e.g. 1s: first answers come sooner on a small machine (default 0: all at once)')
+    .option('--stagger <duration|auto>', 'how agents start: auto = at most one starting claude per CPU core, the next when one prints its first line; a duration (1s) spaces starts; 0 = all at once (default: auto when more than 3 agents per core start together, else all at once)')
     .option('--json', 'print the run summary as one JSON document on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress lines')
     .option('--events <file|->', 'write every event as a JSON line to a file, or - for stderr');

@@ -2,6 +2,7 @@
 // handling and progress, print the account, and return the exit code. `spawn --then` runs
 // several turns in one command, on warm processes unless told otherwise.
 
+import os from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
@@ -84,7 +85,12 @@ export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOpt
   if (flags.killGrace !== undefined) options.killGraceMs = parseDuration('--kill-grace', flags.killGrace);
   if (flags.retries !== undefined) options.retries = parseNonNegativeInt('--retries', flags.retries, 20);
   if (flags.retryTimeouts) options.retryTimeouts = true;
-  if (flags.stagger !== undefined) options.startStaggerMs = parseDuration('--stagger', flags.stagger);
+  if (flags.stagger === 'auto') options.startSlots = os.availableParallelism();
+  else if (flags.stagger !== undefined) {
+    // A fixed spacing (or 0: all at once) replaces the default start gate.
+    options.startStaggerMs = parseDuration('--stagger', flags.stagger);
+    options.startSlots = 0;
+  }
   return options;
 }
 
