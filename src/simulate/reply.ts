@@ -43,28 +43,46 @@ interface SampleContext {
 
 function sampleJson(schema: unknown, name: string, context: SampleContext): unknown {
   if (!isPlainObject(schema)) return `[simulated] ${name}`;
+  if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) {
     const strings = schema.enum.filter((option): option is string => typeof option === 'string');
     return strings.length === schema.enum.length ? context.choose(strings) : schema.enum[0];
   }
-  switch (schema.type) {
+  // A union: its first branch is as good an answer as any.
+  const branches = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(branches) && branches.length > 0) return sampleJson(branches[0], name, context);
+  const type = Array.isArray(schema.type) ? schema.type.find((candidate) => candidate !== 'null') : schema.type;
+  switch (type) {
     case 'object': {
       const properties = isPlainObject(schema.properties) ? schema.properties : {};
       return Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, sampleJson(property, key, context)]));
     }
-    case 'array':
-      return [sampleJson(schema.items, name, context)];
+    case 'array': {
+      const count = Math.max(1, typeof schema.minItems === 'number' ? schema.minItems : 1);
+      return Array.from({ length: count }, () => sampleJson(schema.items, name, context));
+    }
     case 'integer':
     case 'number':
-      return typeof schema.minimum === 'number' ? schema.minimum : 1;
+      return sampleNumber(schema, type === 'integer');
     case 'boolean':
       return true;
     case 'null':
       return null;
-    default:
-      if (name === 'reason' && context.chosen !== undefined) return `[simulated] ${context.chosen} is the most ${context.pick(ADJECTIVES)} of the candidates.`;
-      return `[simulated] ${name}: ${context.topic} is ${context.pick(ADJECTIVES)}`;
+    default: {
+      const text = name === 'reason' && context.chosen !== undefined ? `[simulated] ${context.chosen} is the most ${context.pick(ADJECTIVES)} of the candidates.` : `[simulated] ${name}: ${context.topic} is ${context.pick(ADJECTIVES)}`;
+      const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
+      const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : Number.POSITIVE_INFINITY;
+      return text.padEnd(minLength, '.').slice(0, maxLength);
+    }
   }
+}
+
+/** 1 when the bounds allow it, else the nearest allowed value (whole for integers). */
+function sampleNumber(schema: Record<string, unknown>, integer: boolean): number {
+  const low = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + (integer ? 1 : 0.5) : Number.NEGATIVE_INFINITY;
+  const high = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - (integer ? 1 : 0.5) : Number.POSITIVE_INFINITY;
+  const value = Math.min(Math.max(1, low), high);
+  return integer ? (Math.ceil(value) <= high ? Math.ceil(value) : Math.floor(value)) : value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
