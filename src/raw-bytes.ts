@@ -15,9 +15,9 @@ const ESCAPED_BYTE_GLOBAL = new RegExp(ESCAPED_BYTE.source, 'g');
 
 /** Bytes to a string, keeping every byte that is not UTF-8 as an escape (lossless). */
 export function decodeRawBytes(bytes: Uint8Array): string {
-  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  // Each stretch of well-formed UTF-8 is decoded in one call; each byte between them is escaped.
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isUtf8(buffer)) return buffer.toString('utf8');
+  // Each stretch of well-formed UTF-8 is decoded in one call; each byte between them is escaped.
   const parts: string[] = [];
   let runStart = 0;
   let index = 0;
