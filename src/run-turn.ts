@@ -239,8 +239,15 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       tag,
     });
     // Waiting for a start slot is queueing, not running: the agent's clock starts after it.
-    // Only claude's start is the CPU-heavy one the gate is for (and it prints when it is up).
-    const releaseStart = startGate && (task.agent ?? 'claude') === 'claude' ? await startGate.acquire(options.signal) : () => undefined;
+    // Only claude's process start is the CPU-heavy one the gate is for (and it prints when it
+    // is up); a turn that goes to a kept-alive process starts nothing.
+    const startsProcess = !(options.warmPool && options.warmPool.hasIdle(warmKey(summary.runId, task.id)));
+    const releaseStart = startGate && startsProcess && (task.agent ?? 'claude') === 'claude' ? await startGate.acquire(options.signal) : () => undefined;
+    if (options.signal?.aborted) {
+      // Cancelled while it waited for a slot: it never started.
+      releaseStart();
+      return notRun(entry, 'cancelled', { reason: 'canceled', message: 'not started: the run was cancelled' });
+    }
     markRunning(task.id);
     const adapter = adapterFor(task);
     const start: HerdEventInput = { type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace };
@@ -264,7 +271,6 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
       if (options.warmPool && adapter.warm) {
         // agent.start waits for the process: it tells which one (pid) and whether it was already warm.
         const onStart = ({ pid, reused }: { pid?: number; reused: boolean }) => {
-          if (reused) releaseStart();
           emit({ ...start, ...(pid === undefined ? {} : { pid }), ...(reused ? { warm: true } : {}) } as HerdEventInput);
         };
         return await executeWarmAgentTurn(task, { ...context, pool: options.warmPool, key: warmKey(summary.runId, task.id), onStart });
@@ -334,6 +340,8 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
 
 /** One result for all attempts: the last attempt's outcome, with time, money and tokens of all of them. */
 function mergeAttempts(previous: AgentResult, latest: AgentResult): AgentResult {
+  // An earlier segment that never started (cancelled in the queue) adds nothing, not even its time stamps.
+  if (previous.attempts === 0) return latest.sessionId === undefined && previous.sessionId !== undefined ? { ...latest, sessionId: previous.sessionId } : latest;
   const usage = { ...latest.usage };
   for (const key of Object.keys(usage) as Array<keyof typeof usage>) usage[key] += previous.usage[key];
   const merged: AgentResult = { ...latest, startedAt: previous.startedAt, durationMs: previous.durationMs + latest.durationMs, costUsd: previous.costUsd + latest.costUsd, usage };
@@ -353,7 +361,7 @@ function notRun(entry: TurnEntry, status: 'skipped' | 'cancelled', error: NonNul
   return { id: entry.task.id, status, workspace: entry.workspace, costUsd: 0, usage: emptyUsage(), durationMs: 0, attempts: 0, startedAt: now, endedAt: now, error };
 }
 
-function runStatus(agents: readonly AgentResult[], signal: AbortSignal | undefined): RunSummary['status'] {
+export function runStatus(agents: readonly AgentResult[], signal: AbortSignal | undefined): RunSummary['status'] {
   if (signal?.aborted || agents.some((agent) => agent.status === 'cancelled')) return 'cancelled';
   return agents.every((agent) => agent.status === 'succeeded') ? 'succeeded' : 'failed';
 }

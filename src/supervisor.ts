@@ -6,7 +6,7 @@
 // talk to) until they sit idle too long or `close()` is called.
 
 import path from 'node:path';
-import { createRunTurnRunner, type TurnEntry, type TurnRunOptions } from './run-turn.js';
+import { createRunTurnRunner, runStatus, type TurnEntry, type TurnRunOptions } from './run-turn.js';
 import { killTaggedProcesses } from './process/kill-tree.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { resolveClaudeBin } from './agents/claude-bin.js';
@@ -14,7 +14,7 @@ import { UsageError } from './errors.js';
 import type { HerdEventListener } from './events.js';
 import { defaultConcurrency, defaultStartSlots, parsePositiveInt, validateId, validateTasks } from './options.js';
 import { REDACTED, redactEnvMap } from './redact.js';
-import { createRunId, lockRun, readRun } from './store/run-store.js';
+import { createRunId, lockRun, readRun, RunFileWriter } from './store/run-store.js';
 import { computeTotals } from './totals.js';
 import { emptyUsage, type AgentResult, type AgentTask, type RunSummary } from './types.js';
 import { createAgentWorkspace, createPrivateDirectory, createRunHome, seedFiles } from './workspace/workspace.js';
@@ -103,6 +103,9 @@ export class Supervisor {
     this.workspaceRoot = path.resolve(options.workspaceRoot ?? defaultWorkspaceRoot(options.inheritedEnv ?? process.env));
     if (options.concurrency !== undefined) parsePositiveInt('concurrency', options.concurrency);
     if (options.keepAliveIdleMs !== undefined) parsePositiveInt('keepAliveIdleMs', options.keepAliveIdleMs, Number.MAX_SAFE_INTEGER);
+    if (options.startSlots !== undefined && !(Number.isInteger(options.startSlots) && options.startSlots >= 0)) {
+      throw new UsageError(`startSlots: expected a whole number of 0 or more (0: no limit), got ${JSON.stringify(options.startSlots)}`);
+    }
     if (options.onEvent) this.listeners.add(options.onEvent);
     if (options.keepAlive) {
       this.warmPool = new WarmPool({ idleMs: options.keepAliveIdleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS, onEmpty: () => void this.closeIdleServers() });
@@ -242,7 +245,16 @@ export class Supervisor {
       if (sessionId !== undefined) entry.resumeSessionId = sessionId;
       entries.push(entry);
     }
-    if (entries.length === 0) return summary;
+    if (entries.length === 0) {
+      // Nothing left to run: a record left "running" by a killed herd, or "cancelled" after its
+      // last agent had ended, is finished; say so on disk.
+      const status = runStatus(turn?.agents ?? summary.agents, undefined);
+      if (summary.status !== status) {
+        summary.status = status;
+        await new RunFileWriter(path.join(this.workspaceRoot, runId)).write(summary);
+      }
+      return summary;
+    }
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
     summary.status = 'running';
     // A workflow's agents wait for their dependencies again, placeholders filled from what was recorded.

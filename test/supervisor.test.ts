@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import type { HerdEvent } from '../src/events.js';
 import { readEvents } from '../src/store/run-store.js';
 import { Supervisor } from '../src/supervisor.js';
 import type { RunSummary } from '../src/types.js';
-import { fakeClaude, makeTempDir } from './helpers.js';
+import { fakeClaude, makeTempDir, waitFor } from './helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -90,6 +91,36 @@ describe('Supervisor.run with fake agents', () => {
     expect(summary.totals.succeeded).toBe(3);
     const handshakes = events.filter((event) => event.type === 'agent.start' || event.type === 'agent.session').map((event) => `${event.type === 'agent.start' ? 'start' : 'up'} ${'agentId' in event ? event.agentId : ''}`);
     expect(handshakes).toEqual(['start a', 'up a', 'start b', 'up b', 'start c', 'up c']);
+  });
+
+  it('a cancel while agents wait for a start slot leaves them not started', async () => {
+    const controller = new AbortController();
+    let firstWorkspace = '';
+    const gated = new Supervisor({
+      workspaceRoot: root.path,
+      claudeBin: fakeClaude,
+      concurrency: 3,
+      startSlots: 1,
+      killGraceMs: 1000,
+      onEvent: (event) => {
+        if (event.type === 'agent.start' && !firstWorkspace) firstWorkspace = event.workspace;
+      },
+    });
+    const running = gated.run(['a', 'b', 'c'].map((id) => ({ id, prompt: 'mode:silent' })), { signal: controller.signal });
+    await waitFor(() => firstWorkspace !== '' && existsSync(path.join(firstWorkspace, 'started.pid')), 10_000, 'the first agent to start');
+    controller.abort();
+    const summary = await running;
+    expect(summary.agents.map((agent) => [agent.id, agent.status, agent.attempts])).toEqual([
+      ['a', 'cancelled', 1],
+      ['b', 'cancelled', 0],
+      ['c', 'cancelled', 0],
+    ]);
+    expect(summary.agents[1]!.error?.message).toBe('not started: the run was cancelled');
+  });
+
+  it('refuses a startSlots that is not a whole number of 0 or more', () => {
+    expect(() => new Supervisor({ workspaceRoot: root.path, startSlots: -1 })).toThrow(/startSlots: expected a whole number of 0 or more/);
+    expect(() => new Supervisor({ workspaceRoot: root.path, startSlots: 1.5 })).toThrow(/startSlots/);
   });
 
   it('continues every agent in its own workspace with its session, as a new turn', async () => {

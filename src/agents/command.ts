@@ -4,7 +4,7 @@
 
 import type { AgentTask } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, ProcessExit } from './adapter.js';
-import { describeExit } from './claude.js';
+import { describeExit, promptGoesOnStdin } from './claude.js';
 import { judgeProcessFailure } from './judge.js';
 import { encodeRawBytes } from '../raw-bytes.js';
 
@@ -17,7 +17,10 @@ export function createCommandAdapter(): AgentAdapter {
     command(task: AgentTask): CommandSpec {
       const [file, ...args] = task.command ?? [];
       if (file === undefined) throw new Error(`task "${task.id}": agent "command" needs a command`);
-      const spec: CommandSpec = { file, args: task.promptArg === false ? args : [...args, task.prompt], env: { HERD_PROMPT: task.prompt, ...task.env } };
+      // A variable cannot hold a NUL, raw bytes or (with the arguments) more than ~128 KB: such a
+      // prompt reaches a promptStdin command on stdin only, rather than failing its start.
+      const promptFitsEnv = !(task.promptStdin && promptGoesOnStdin(task.prompt));
+      const spec: CommandSpec = { file, args: task.promptArg === false ? args : [...args, task.prompt], env: { ...(promptFitsEnv ? { HERD_PROMPT: task.prompt } : {}), ...task.env } };
       // stdin is the one way to hand over bytes that are not UTF-8 unchanged (see raw-bytes.ts).
       if (task.promptStdin) spec.input = encodeRawBytes(task.prompt);
       return spec;

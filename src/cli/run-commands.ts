@@ -115,17 +115,19 @@ async function runWithUi(flags: CommonRunFlags, options: SupervisorOptions, work
   }
   // The turns this command ran: one, or several with spawn --then (a resume reopens its last turn).
   const turns = summary.turns.slice(Math.min(turnsBefore ?? summary.turns.length - 1, summary.turns.length - 1));
-  const interrupted = interrupt.received !== undefined || summary.status === 'cancelled';
+  // A record that says "cancelled" counts only if this command ran a turn (a resume that found nothing to run did not).
+  const interrupted = interrupt.received !== undefined || (turnsBefore !== undefined && summary.status === 'cancelled');
   if (turnsBefore === undefined && !interrupted) {
     // Nothing started (a resume of a finished run): say so instead of reprinting an old table.
     if (flags.json) printJson(summary);
     const failed = turns.at(-1)?.agents.some((agent) => agent.status === 'failed' || agent.status === 'timeout') ?? false;
     writeErr(`herd: nothing to resume in run ${summary.runId}: every agent finished${failed ? ' (failed ones run again with --retry-failed)' : ''}; see herd show ${summary.runId}\n`);
-    return EXIT_OK;
+    // The exit code still says how the run ended.
+    return failed ? EXIT_AGENT_FAILED : EXIT_OK;
   }
   printSummary(summary, turns, flags, interrupted);
   if (interrupted) {
-    writeErr(`\nrun ${summary.runId} was interrupted; finished results are saved in ${supervisor.workspaceRoot}/${summary.runId}/run.json\nfinish it with:  herd resume ${summary.runId}\n`);
+    writeErr(interruptedNote(summary, supervisor.workspaceRoot));
     return EXIT_INTERRUPTED;
   }
   return turns.length > 0 && turns.every((turn) => turn.agents.every((agent) => agent.status === 'succeeded')) ? EXIT_OK : EXIT_AGENT_FAILED;
@@ -136,10 +138,19 @@ function printSummary(summary: RunSummary, turns: readonly TurnSummary[], flags:
   if (flags.quiet && flags.json) return;
   if (turns.length === 0) return;
   const width = Math.max(30, (process.stderr.columns ?? 120) - 60);
+  const tables = turns.map((turn) => renderTurn(turn, width));
+  writeErr(`\n${tables.join('\n\n')}\n${closingLines(summary, turns, interrupted)}`);
+}
+
+/** After the tables: the simulated-answers warning (when there are answers) and what to do next. */
+export function closingLines(summary: RunSummary, turns: readonly TurnSummary[], interrupted: boolean, agentOption = ''): string {
   const answered = turns.some((turn) => turn.agents.some((agent) => agent.result !== undefined));
   const simulatedNote = summary.simulated && answered ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
-  const tables = turns.map((turn) => renderTurn(turn, width));
-  // An interrupted run is finished with resume (its own hint follows), not continued.
-  const next = interrupted ? '' : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"   ·   details: herd show ${summary.runId}\n`;
-  writeErr(`\n${tables.join('\n\n')}\n${simulatedNote}${next}`);
+  // An interrupted run is finished with resume (interruptedNote), not continued.
+  const next = interrupted ? '' : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: herd show ${summary.runId}\n`;
+  return `${simulatedNote}${next}`;
+}
+
+export function interruptedNote(summary: RunSummary, workspaceRoot: string): string {
+  return `\nrun ${summary.runId} was interrupted; finished results are saved in ${workspaceRoot}/${summary.runId}/run.json\nfinish it with:  herd resume ${summary.runId}\n`;
 }

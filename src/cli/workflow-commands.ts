@@ -17,7 +17,7 @@ import { loadWorkflowFile } from '../workflow/workflow-file.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { createEventSinks, printJson, writeErr, writeOut } from './output.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
-import { supervisorOptionsFromFlags, type CommonRunFlags } from './run-commands.js';
+import { closingLines, interruptedNote, supervisorOptionsFromFlags, type CommonRunFlags } from './run-commands.js';
 
 export interface WorkflowFileFlags {
   var?: string[];
@@ -67,9 +67,10 @@ export async function runWorkflowCommand(file: string, flags: RunWorkflowFlags):
     interrupt.dispose();
     await sinks.close();
   }
-  printRun(summary, flags);
-  if (interrupt.received !== undefined || summary.status === 'cancelled') {
-    writeErr(`\nrun ${summary.runId} was interrupted; finished results are saved in ${supervisor.workspaceRoot}/${summary.runId}/run.json\n`);
+  const interrupted = interrupt.received !== undefined || summary.status === 'cancelled';
+  printRun(summary, flags, interrupted);
+  if (interrupted) {
+    writeErr(interruptedNote(summary, supervisor.workspaceRoot));
     return EXIT_INTERRUPTED;
   }
   return summary.agents.every((agent) => agent.status === 'succeeded') ? EXIT_OK : EXIT_AGENT_FAILED;
@@ -109,14 +110,11 @@ function printPlan(plan: WorkflowPlan, flags: { json?: boolean }): void {
   else writeOut(`${renderPlan(plan)}\n`);
 }
 
-function printRun(summary: RunSummary, flags: RunWorkflowFlags): void {
+function printRun(summary: RunSummary, flags: RunWorkflowFlags, interrupted: boolean): void {
   if (flags.json) printJson(summary);
   if (flags.quiet && flags.json) return;
   const latest = summary.turns.at(-1);
   if (!latest) return;
   const width = Math.max(30, (process.stderr.columns ?? 120) - 60);
-  const simulatedNote = summary.simulated ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
-  writeErr(
-    `\n${renderTurn(latest, width)}\n\n${renderWorkflowAccount(summary)}\n${simulatedNote}\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>" [--agent <task id>]   ·   details: herd show ${summary.runId}\n`,
-  );
+  writeErr(`\n${renderTurn(latest, width)}\n\n${renderWorkflowAccount(summary)}\n${closingLines(summary, [latest], interrupted, ' [--agent <task id>]')}`);
 }

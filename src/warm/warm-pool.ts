@@ -40,6 +40,12 @@ export class WarmPool {
     return this.entries.size;
   }
 
+  /** Whether this agent has a live idle process (that a matching turn would reuse instead of starting one). */
+  hasIdle(key: string): boolean {
+    const entry = this.entries.get(key);
+    return entry !== undefined && !entry.inUse && entry.process.alive;
+  }
+
   /** The live idle process of this agent if it matches; a stale or mismatched one is closed. */
   take(key: string, want: WarmMatch): { process: WarmProcess; release: ReleaseWarm } | undefined {
     const entry = this.entries.get(key);

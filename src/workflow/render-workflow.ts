@@ -12,7 +12,7 @@ import type { WorkflowGroup } from './spec.js';
 export function renderPlan(plan: WorkflowPlan, cwd = process.cwd()): string {
   const file = plan.file === undefined ? undefined : plan.file.startsWith(cwd + path.sep) ? path.relative(cwd, plan.file) : plan.file;
   const title = `plan${plan.name ? ` "${plan.name}"` : ''}${file ? ` (${file})` : ''}`;
-  const shape = `${plural(plan.taskCount, 'task')} -> ${plural(plan.agentCount, 'agent')} in ${plural(plan.stages.length, 'stage')}, up to ${Math.min(plan.concurrency, Math.max(...plan.stages.map((stage) => stage.agentCount)))} at once; a task starts as soon as its own dependencies finish`;
+  const shape = `${plural(plan.taskCount, 'task')} -> ${plural(plan.agentCount, 'agent')} in ${plural(plan.stages.length, 'stage')}, widest stage ${Math.max(0, ...plan.stages.map((stage) => stage.agentCount))}, concurrency cap ${plan.concurrency}; a task starts as soon as its own dependencies finish`;
   const estimated = plan.durationsMs;
   const rows = plan.stages.flatMap((stage) =>
     stage.tasks.map((task, index) => [

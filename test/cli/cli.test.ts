@@ -146,6 +146,14 @@ describe('herd CLI', () => {
     const command = await herd(['spawn', '--prompt-file', file, '--prompt-stdin', '--json', '-q', '--command', process.execPath, hexOfStdin]);
     expect(command.code, command.stderr).toBe(0);
     expect(JSON.parse(command.stdout).agents[0].result).toBe(expectedHex);
+    // $HERD_PROMPT is left out when no variable can hold the prompt (raw bytes here, or > 100 KB).
+    const envOf = path.join(root.path, 'env-of.cjs');
+    await writeFile(envOf, "process.stdout.write(String(process.env.HERD_PROMPT === undefined) + ' ' + require('fs').readFileSync(0).length)");
+    const big = path.join(root.path, 'big.txt');
+    await writeFile(big, 'x'.repeat(200_000));
+    const bigRun = await herd(['spawn', '--prompt-file', big, '--prompt-stdin', '--json', '-q', '--command', process.execPath, envOf]);
+    expect(bigRun.code, bigRun.stderr).toBe(0);
+    expect(JSON.parse(bigRun.stdout).agents[0].result).toBe('true 200000');
   });
 
   it('--json-schema reaches claude; an answer without structured output is a failure that says so', async () => {

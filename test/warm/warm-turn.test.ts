@@ -1,7 +1,9 @@
 // Warm turns (Supervisor keepAlive) with a fake claude that speaks the stream-json input
 // protocol: reuse across turns, deadlines and cancellation inside a warm turn, idle close,
 // and the transparent fall back to a fresh process when a warm one is gone.
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
 import { findTaggedProcesses } from '../../src/process/kill-tree.js';
@@ -43,6 +45,18 @@ async function startedPids(workspace: string): Promise<number[]> {
 }
 
 describe('warm turns with a fake stream-json agent', () => {
+  it('a turn that goes to a kept-alive process does not wait for a start slot', async () => {
+    const gated = createSupervisor({ startSlots: 1 });
+    const first = await gated.run(['a', 'b'].map((id) => ({ id, prompt: 'mode:ok one' })));
+    const workspaces = first.agents.map((agent) => agent.workspace);
+    // Both kept processes stay silent on turn 2 until told to go: had turn 2 waited for the one
+    // start slot, b would get its turn only when the gate gives up on silent a (after 10 s).
+    const second = gated.continue(first.runId, 'mode:wait-go two');
+    await waitFor(() => workspaces.every((workspace) => existsSync(path.join(workspace, 'got-turn-2'))), 5_000, 'both kept processes to get turn 2');
+    for (const workspace of workspaces) await writeFile(path.join(workspace, 'go'), '');
+    expect((await second).turns[1]!.agents.map((agent) => agent.status)).toEqual(['succeeded', 'succeeded']);
+  });
+
   it('answers three turns of two agents with two processes, the session kept', async () => {
     const herd = createSupervisor();
     const first = await herd.run([

@@ -30,7 +30,7 @@ describe('planWorkflow', () => {
     expect(renderPlan(plan, '/work')).toBe(
       [
         'plan "diamond" (flows/diamond.yaml)',
-        '4 tasks -> 7 agents in 3 stages, up to 4 at once; a task starts as soon as its own dependencies finish',
+        '4 tasks -> 7 agents in 3 stages, widest stage 5, concurrency cap 4; a task starts as soon as its own dependencies finish',
         '',
         'stage  task      runs                after        priority',
         '1      outline   1 agent             -            0',
