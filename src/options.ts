@@ -83,6 +83,7 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
     seen.add(task.id);
     if (typeof task.prompt !== 'string' || task.prompt.length === 0) throw new UsageError(`agent "${task.id}": the prompt is empty`);
     if (task.agent === 'command' && !task.command?.length) throw new UsageError(`agent "${task.id}": agent "command" needs a command`);
+    if (task.promptStdin && task.agent !== 'command') throw new UsageError(`agent "${task.id}": promptStdin applies to agent "command" only (claude gets long or non-UTF-8 prompts on stdin by itself)`);
     for (const field of ['timeoutMs', 'idleTimeoutMs'] as const) {
       const value = task[field];
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new UsageError(`agent "${task.id}": ${field} must be a number of milliseconds above 0, got ${JSON.stringify(value)}`);

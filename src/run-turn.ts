@@ -242,7 +242,10 @@ export async function createRunTurnRunner(options: TurnRunnerOptions) {
     // Only claude's process start is the CPU-heavy one the gate is for (and it prints when it
     // is up); a turn that goes to a kept-alive process starts nothing.
     const startsProcess = !(options.warmPool && options.warmPool.hasIdle(warmKey(summary.runId, task.id)));
-    const releaseStart = startGate && startsProcess && (task.agent ?? 'claude') === 'claude' ? await startGate.acquire(options.signal) : () => undefined;
+    const gated = startGate !== undefined && startsProcess && (task.agent ?? 'claude') === 'claude';
+    const releaseStart = gated ? await startGate.acquire(options.signal) : () => undefined;
+    // A rate limit may have been hit while it waited for the slot: that hold applies to it too.
+    if (gated) await gate.wait(options.signal);
     if (options.signal?.aborted) {
       // Cancelled while it waited for a slot: it never started.
       releaseStart();

@@ -175,6 +175,8 @@ describe('Supervisor.run with fake agents', () => {
     await expect(supervisor().run([{ id: '../escape', prompt: 'x' }])).rejects.toThrow(/agent id/);
     await expect(supervisor().run([{ id: 'a', prompt: 'x' }, { id: 'a', prompt: 'y' }])).rejects.toThrow(/used twice/);
     await expect(supervisor().run([])).rejects.toThrow(/no tasks/);
+    await expect(supervisor().run([{ id: 'a', prompt: 'x', promptStdin: true }])).rejects.toThrow(/agent "a": promptStdin applies to agent "command" only/);
+    await expect(supervisor().run([{ id: 'a', prompt: 'x', timeoutMs: 0 }])).rejects.toThrow(/agent "a": timeoutMs must be a number of milliseconds above 0, got 0/);
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(root.path)).toEqual([]);
   });
