@@ -1,5 +1,5 @@
 // Owns the text of simulated answers: deterministic (a hash of agent + prompt + turn + role
-// seeds the word choice), clearly marked `[simulated]`, aware of the role the user gave, of
+// seeds the word choice), marked `[simulated]` at the start, aware of the role the user gave, of
 // the turn number and the earlier prompt, and of the results of tool calls made this turn.
 // Asked to judge (a `WINNER: <one of: a, b>` answer format, as herd's judge tasks ask), it
 // ends with a well-formed verdict: the `[sim:winner <id>]` one, else a seeded pick.
@@ -8,14 +8,19 @@ import { createHash } from 'node:crypto';
 import type { Conversation, ToolOutcome } from './conversation.js';
 import { parseDirectives, stripDirectives } from './directives.js';
 
-/** The whole answer text for one request. */
+/**
+ * The whole answer text for one request: the answer itself first (marked `[simulated]`, so a
+ * one-line table shows what it says), then the tool results, then who answered in which turn,
+ * then a judge's verdict (it must end the answer).
+ */
 export function composeReply(agent: string, conversation: Conversation): string {
   const prompt = stripDirectives(conversation.current);
   const pick = seededPicker([agent, conversation.current, conversation.turn, conversation.role ?? '']);
-  const lines = [headerLine(agent, conversation)];
-  if (conversation.toolOutcomes.length > 0) lines.push(toolLine(conversation.toolOutcomes));
   const topic = topicOf(prompt);
-  lines.push(...(/\bhaiku\b/i.test(prompt) ? haiku(topic, pick) : sentences(topic, pick)));
+  const [first = '', ...rest] = /\bhaiku\b/i.test(prompt) ? haiku(topic, pick) : sentences(topic, pick);
+  const lines = [`[simulated] ${first}`, ...rest];
+  if (conversation.toolOutcomes.length > 0) lines.push(toolLine(conversation.toolOutcomes));
+  lines.push(contextLine(agent, conversation));
   lines.push(...verdict(agent, conversation.current, pick));
   return lines.join('\n');
 }
@@ -107,14 +112,14 @@ function chooseWinner(agent: string, prompt: string, options: readonly string[])
   return seededPicker([agent, prompt, 'winner'])(options);
 }
 
-/** First line: who answers, in which role, which turn, and what was asked before. */
-function headerLine(agent: string, conversation: Conversation): string {
+/** Who answers, in which role, which turn, and what was asked before: "(agent a1, as a poet, turn 2; earlier you asked: ...)". */
+function contextLine(agent: string, conversation: Conversation): string {
   const role = conversation.role ? `, as ${conversation.role}` : '';
   const previous = conversation.prompts[conversation.prompts.length - 2];
   const earlier = conversation.turn > 1 && previous !== undefined
     ? `; earlier you asked: "${firstWords(stripDirectives(previous))}"`
     : '';
-  return `[simulated] agent ${agent}${role} (turn ${conversation.turn}${earlier})`;
+  return `(agent ${agent}${role}, turn ${conversation.turn}${earlier})`;
 }
 
 function toolLine(outcomes: ToolOutcome[]): string {

@@ -37,7 +37,7 @@ describe('examples', () => {
     const run = await runExample('simple.ts', ['--simulate', '--latency', '0'], { HERD_HOME: root.path });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/SIMULATED/);
-    expect(run.stdout).toMatch(/answer:\n\[simulated\] agent solo/);
+    expect(run.stdout).toMatch(/answer:\n\[simulated\] \S[^\n]*\n[\s\S]*\(agent solo, turn 1\)/);
     expect(run.stdout).toMatch(/status\s+succeeded/);
     expect(run.stdout).toMatch(/session id\s+[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     const cost = /cost\s+\$(\d+\.\d+)/.exec(run.stdout);

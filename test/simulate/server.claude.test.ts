@@ -71,7 +71,7 @@ describe.skipIf(!existsSync(CLAUDE))('real claude CLI against the simulate serve
     const run = await runClaude(['Write a haiku about rivers']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.result.is_error).toBe(false);
-    expect(run.result.result).toMatch(/^\[simulated\] agent agent-1 \(turn 1\)\n/);
+    expect(run.result.result).toMatch(/^\[simulated\] \S.*\n[\s\S]*\n\(agent agent-1, turn 1\)$/);
     expect(String(run.result.result).split('\n')).toHaveLength(4); // header + three haiku lines
     expect(run.result.total_cost_usd).toBeGreaterThan(0);
     expect(server.stats.messages).toBeGreaterThanOrEqual(1);
@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(CLAUDE))('real claude CLI against the simulate serve
     const run = await runClaude(['Now one about the sea', '--resume', sessionId]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.result.is_error).toBe(false);
-    expect(run.result.result).toContain('(turn 2; earlier you asked: "Write a haiku about rivers")');
+    expect(run.result.result).toContain('(agent agent-1, turn 2; earlier you asked: "Write a haiku about rivers")');
   });
 
   it('executes a simulated Write tool call in its working directory', async () => {

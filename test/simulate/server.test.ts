@@ -31,7 +31,8 @@ describe('streaming answer', () => {
     const start = events[0]?.data.message as Record<string, unknown>;
     expect(start.model).toBe('claude-test-model');
     expect(start.role).toBe('assistant');
-    expect(text.startsWith('[simulated] agent a1')).toBe(true);
+    expect(text).toMatch(/^\[simulated\] \S/);
+    expect(text).toContain('(agent a1, turn 1)');
     const delta = events.at(-2)?.data as { delta: { stop_reason: string }; usage: { output_tokens: number } };
     expect(delta.delta.stop_reason).toBe('end_turn');
     expect(delta.usage.output_tokens).toBe(Math.ceil(text.length / 4));
@@ -72,10 +73,12 @@ describe('answer text', () => {
   it('answers a haiku request with three short lines', async () => {
     for (const agent of ['poet-1', 'poet-2', 'poet-3', 'poet-4', 'poet-5', 'poet-6']) {
       const { text } = await streamed(server.url, messagesBody([cliUser('Write a haiku about rivers')]), agent);
-      const [header, ...poem] = text.split('\n');
-      expect(header).toContain('(turn 1)');
+      const lines = text.split('\n');
+      expect(lines.at(-1)).toBe(`(agent ${agent}, turn 1)`);
+      const poem = lines.slice(0, -1);
       expect(poem).toHaveLength(3);
-      expect(poem[0]).toContain('rivers');
+      expect(poem[0]).toMatch(/^\[simulated\] .*rivers/);
+      poem[0] = poem[0]!.replace('[simulated] ', '');
       for (const line of poem) expect(line.split(' ').length).toBeLessThanOrEqual(7);
     }
   });
@@ -97,12 +100,12 @@ describe('answer text', () => {
       { role: 'user', content: [{ type: 'text', text: 'Now one about the sea' }] },
     ];
     const { text } = await streamed(server.url, messagesBody(messages), 'a1');
-    expect(text).toContain('(turn 2; earlier you asked: "Write a haiku about rivers")');
+    expect(text).toContain('(agent a1, turn 2; earlier you asked: "Write a haiku about rivers")');
   });
 
   it('derives the agent from the working directory when the header is missing', async () => {
     const { text } = await streamed(server.url, messagesBody([cliUser('Hello')]));
-    expect(text.startsWith('[simulated] agent agent-from-cwd')).toBe(true);
+    expect(text).toContain('(agent agent-from-cwd, turn 1)');
   });
 });
 
@@ -131,7 +134,7 @@ describe('directives', () => {
     ]);
     const second = await streamed(server.url, followUp, 'w1');
     expect(second.blocks[0]?.type).toBe('text');
-    expect(second.text).toContain('(turn 1)');
+    expect(second.text).toContain('(agent w1, turn 1)');
     expect(second.text).toContain('Write ok: File created successfully');
   });
 
