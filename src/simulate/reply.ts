@@ -5,7 +5,7 @@
 // ends with a well-formed verdict: the `[sim:winner <id>]` one, else a seeded pick.
 
 import { createHash } from 'node:crypto';
-import type { Conversation, ToolOutcome } from './conversation.js';
+import { isRecord, type Conversation, type ToolOutcome } from './conversation.js';
 import { parseDirectives, stripDirectives } from './directives.js';
 
 /**
@@ -35,7 +35,7 @@ export function composeStructuredOutput(agent: string, conversation: Conversatio
   const topic = topicOf(stripDirectives(conversation.current));
   const context: SampleContext = { pick, topic, choose: (options) => (context.chosen = chooseWinner(agent, conversation.current, options)) };
   const value = sampleJson(schema, 'answer', context);
-  return isPlainObject(value) ? value : { answer: value };
+  return isRecord(value) ? value : { answer: value };
 }
 
 interface SampleContext {
@@ -47,7 +47,7 @@ interface SampleContext {
 }
 
 function sampleJson(schema: unknown, name: string, context: SampleContext): unknown {
-  if (!isPlainObject(schema)) return `[simulated] ${name}`;
+  if (!isRecord(schema)) return `[simulated] ${name}`;
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) {
     const strings = schema.enum.filter((option): option is string => typeof option === 'string');
@@ -59,7 +59,7 @@ function sampleJson(schema: unknown, name: string, context: SampleContext): unkn
   const type = Array.isArray(schema.type) ? schema.type.find((candidate) => candidate !== 'null') : schema.type;
   switch (type) {
     case 'object': {
-      const properties = isPlainObject(schema.properties) ? schema.properties : {};
+      const properties = isRecord(schema.properties) ? schema.properties : {};
       return Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, sampleJson(property, key, context)]));
     }
     case 'array': {
@@ -88,10 +88,6 @@ function sampleNumber(schema: Record<string, unknown>, integer: boolean): number
   const high = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - (integer ? 1 : 0.5) : Number.POSITIVE_INFINITY;
   const value = Math.min(Math.max(1, low), high);
   return integer ? (Math.ceil(value) <= high ? Math.ceil(value) : Math.floor(value)) : value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const VERDICT_FORMAT = /WINNER: <one of: ([^>\n]+)>/;
