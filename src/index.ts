@@ -1,18 +1,19 @@
 // Public API of agent-herd: re-exports only.
 
-export { Supervisor, defaultWorkspaceRoot } from './supervisor.js';
-export type { SupervisorOptions, RunOptions, ContinueOptions } from './supervisor.js';
-export { runAgent } from './run-agent-public.js';
-export type { RunAgentOptions } from './run-agent-public.js';
+export { Supervisor, defaultWorkspaceRoot } from './supervisor/supervisor.js';
+export type { SupervisorOptions, RunOptions, ContinueOptions } from './supervisor/supervisor.js';
+export { runAgent } from './supervisor/run-agent.js';
+export type { RunAgentOptions } from './supervisor/run-agent.js';
 export { AgentRunError, HerdError, UsageError } from './errors.js';
 export type { HerdEvent, HerdEventType, HerdEventListener } from './events.js';
-export type { AgentAdapter, AgentProgress, CommandSpec, ProcessExit, WarmProtocol } from './agents/adapter.js';
+export type { AgentAdapter, AgentProgress, CommandSpec, WarmProtocol } from './agents/adapter.js';
+export type { ProcessExit } from './process/exit.js';
 export { createClaudeAdapter, parseClaudeLine } from './agents/claude.js';
 export { createCommandAdapter } from './agents/command.js';
 export { resolveClaudeBin } from './agents/claude-bin.js';
 export { startSimulateServer, simulateEnv } from './simulate/server.js';
 export type { SimulateOptions, SimulateServer } from './simulate/server.js';
-export { computeTotals } from './totals.js';
+export { computeTotals } from './report/totals.js';
 export { parseDuration, validateTasks } from './options.js';
 export { renderResultsTable, renderTimingAccount, renderRun } from './report/summary-text.js';
 export { listRuns, readRun } from './store/run-store.js';

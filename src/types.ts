@@ -47,12 +47,15 @@ export type FailureReason =
   | 'exit'
   | 'timeout'
   | 'idle'
+  /** Spelled so in the JSON contract (run.json, events, --json) since wave 1; in code the word is "cancelled". */
   | 'canceled'
   | 'protocol'
   | 'rate-limit'
   | 'api'
   | 'dependency'
-  | 'no-session';
+  | 'no-session'
+  /** herd itself failed while running this agent (a bug): the agent ends failed, the others run on. */
+  | 'internal';
 
 export interface Usage {
   inputTokens: number;
@@ -215,4 +218,3 @@ export interface Judgement {
   error?: string;
 }
 
-export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 });

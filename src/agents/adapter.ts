@@ -1,6 +1,7 @@
 // The AgentAdapter interface: everything specific to one agent CLI (how to start it,
 // how to read its output, how to judge its exit), nothing about batches.
 
+import type { ProcessExit } from '../process/exit.js';
 import type { AgentResult, AgentTask, FailureReason, Usage } from '../types.js';
 
 export interface CommandSpec {
@@ -46,17 +47,6 @@ export type ParsedSignal =
   | { kind: 'output'; type: string; excerpt?: string }
   | { kind: 'tool'; tool: string }
   | { kind: 'retry'; attempt: number; status?: number; delayMs?: number };
-
-export interface ProcessExit {
-  exitCode?: number;
-  signal?: string;
-  /** Set when herd (not the agent) ended it. */
-  killedBecause?: 'timeout' | 'idle' | 'canceled';
-  spawnError?: string;
-  stderrTail: string;
-  /** Lines longer than the limit were dropped; how many. */
-  oversizedLines: number;
-}
 
 export interface AgentOutcome {
   status: AgentResult['status'];

@@ -3,10 +3,12 @@
 // `is_error`, not `subtype`: an API failure still says subtype "success").
 // Everything Claude-specific lives here and in claude-bin.ts.
 
+import type { ProcessExit } from '../process/exit.js';
 import type { AgentTask } from '../types.js';
-import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, ProcessExit, TurnOptions } from './adapter.js';
-import { judgeProcessFailure } from './judge.js';
-import { encodeRawBytes, hasRawBytes } from '../raw-bytes.js';
+import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, TurnOptions } from './adapter.js';
+import { describeExit, judgeProcessFailure } from './process-outcome.js';
+import { promptGoesOnStdin } from './prompt-delivery.js';
+import { encodeRawBytes } from '../text/raw-bytes.js';
 
 /**
  * Build argv for one turn. The prompt goes last, after `--`, so a prompt starting with `-` is
@@ -16,17 +18,6 @@ export function buildClaudeArgs(task: AgentTask, turn: TurnOptions): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', ...buildTaskFlags(task, turn)];
   if (!promptGoesOnStdin(task.prompt)) args.push('--', task.prompt);
   return args;
-}
-
-/** Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); stay well below it. */
-const MAX_PROMPT_ARG_BYTES = 100 * 1024;
-
-/**
- * A prompt too long for one argument, holding a NUL byte (no argument can) or bytes that are not
- * UTF-8 (Node encodes every argument as UTF-8, see raw-bytes.ts) is sent on stdin, byte for byte.
- */
-export function promptGoesOnStdin(prompt: string): boolean {
-  return prompt.includes('\0') || hasRawBytes(prompt) || Buffer.byteLength(prompt, 'utf8') > MAX_PROMPT_ARG_BYTES;
 }
 
 /**
@@ -231,14 +222,7 @@ function describeErrorResult(progress: AgentProgress): { reason: 'api' | 'rate-l
   return { reason: 'exit', message: `claude reported ${progress.subtype ?? 'an error'}${detail ? `: ${firstLine(detail)}` : ''}` };
 }
 
-export function describeExit(exit: ProcessExit, name: string): string {
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode ?? 'unknown'}`;
-  const stderr = lastLine(exit.stderrTail);
-  return `${name} ${how}${stderr ? `: ${stderr}` : ''}`;
-}
-
 const firstLine = (text: string) => text.trim().split('\n')[0]!.slice(0, 300);
-const lastLine = (text: string) => text.trim().split('\n').pop()!.slice(0, 300);
 
 export function createClaudeAdapter(bin: string): AgentAdapter {
   return {

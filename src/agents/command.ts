@@ -2,11 +2,12 @@
 // is false), in $HERD_PROMPT, and on stdin with `promptStdin`; exit 0 means success, and the
 // tail of stdout is the answer.
 
+import type { ProcessExit } from '../process/exit.js';
 import type { AgentTask } from '../types.js';
-import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, ProcessExit } from './adapter.js';
-import { describeExit, promptGoesOnStdin } from './claude.js';
-import { judgeProcessFailure } from './judge.js';
-import { encodeRawBytes } from '../raw-bytes.js';
+import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal } from './adapter.js';
+import { describeExit, judgeProcessFailure } from './process-outcome.js';
+import { promptGoesOnStdin } from './prompt-delivery.js';
+import { encodeRawBytes } from '../text/raw-bytes.js';
 
 /** Only the end of stdout is kept as the answer: memory stays bounded whatever the program prints. */
 const MAX_RESULT_CHARS = 64 * 1024;

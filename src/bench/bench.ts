@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildAgentEnv } from '../agent-env.js';
+import { buildAgentEnv } from '../attempt/agent-env.js';
 import { resolveClaudeBin } from '../agents/claude-bin.js';
 import { createClaudeAdapter } from '../agents/claude.js';
 import { simulateEnv, startSimulateServer, type SimulateServer } from '../simulate/server.js';
-import { Supervisor } from '../supervisor.js';
+import { Supervisor } from '../supervisor/supervisor.js';
 import type { AgentTask } from '../types.js';
 
 export interface BenchOptions {

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { validateId } from '../options.js';
 import { renderRun, renderRunList } from '../report/summary-text.js';
 import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
-import { defaultWorkspaceRoot } from '../supervisor.js';
+import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import { renderWorkflowAccount } from '../workflow/render-workflow.js';
 import { pathExists, removeRunHome } from '../workspace/workspace.js';
 import { printJson, writeErr, writeOut } from './output.js';

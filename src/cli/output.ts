@@ -5,8 +5,8 @@ import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { describeFsError } from '../workspace/workspace.js';
 import type { HerdEvent, HerdEventListener } from '../events.js';
-import { createPlainProgress } from '../report/progress-plain.js';
-import { createTtyProgress, type TtyProgress } from '../report/progress-tty.js';
+import { createPlainProgress } from '../progress/plain.js';
+import { createTtyProgress, type TtyProgress } from '../progress/tty.js';
 
 /** The live progress area while one is on screen: other stderr text must go above it, not through it. */
 let liveArea: TtyProgress | undefined;

@@ -4,7 +4,7 @@
 // raw-bytes.ts (lossless) and used only where they line up with what Node saw.
 
 import { readFileSync } from 'node:fs';
-import { decodeRawBytes } from '../raw-bytes.js';
+import { decodeRawBytes } from '../text/raw-bytes.js';
 
 /** process.argv, with each argument Node had to alter replaced by its exact original. */
 export function argvWithRawBytes(argv: readonly string[], readCmdline: () => Buffer = () => readFileSync('/proc/self/cmdline')): string[] {

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { validateId } from '../options.js';
 import { writeRunReport } from '../report/write-report.js';
-import { defaultWorkspaceRoot } from '../supervisor.js';
+import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import { writeOut } from './output.js';
 
 export interface ReportFlags {

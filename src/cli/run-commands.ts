@@ -6,7 +6,7 @@ import os from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
-import { Supervisor, type SupervisorOptions } from '../supervisor.js';
+import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js';
 import type { HerdEvent } from '../events.js';
 import type { RunSummary, TurnSummary } from '../types.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';

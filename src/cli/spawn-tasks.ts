@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseJsonSchema, parsePermissionMode, parsePositiveDuration, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
 import type { AgentTask } from '../types.js';
-import { decodeRawBytes } from '../raw-bytes.js';
+import { decodeRawBytes } from '../text/raw-bytes.js';
 
 export interface SpawnFlags {
   count?: string;

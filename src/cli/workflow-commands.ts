@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { defaultConcurrency, parseConcurrency, parsePositiveDuration, parsePositiveInt, validateId } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { listRuns, readRun } from '../store/run-store.js';
-import { Supervisor, defaultWorkspaceRoot } from '../supervisor.js';
+import { Supervisor, defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import type { RunSummary } from '../types.js';
 import { buildWorkflow } from '../workflow/graph.js';
 import { durationsFromRun, planWorkflow, type WorkflowPlan } from '../workflow/plan.js';

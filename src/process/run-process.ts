@@ -3,7 +3,7 @@
 // AbortSignal, and an end that leaves nothing behind (group + tagged escapees killed).
 // Spawning and ending live in process-group.ts, the deadlines in watchdog.ts.
 
-import type { ProcessExit } from '../agents/adapter.js';
+import type { ProcessExit } from './exit.js';
 import { LineSplitter, TailBuffer } from './line-splitter.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_STDERR_TAIL_BYTES, endProcessGroup, spawnInOwnGroup, waitForExit } from './process-group.js';
 import { createWatchdog } from './watchdog.js';

@@ -4,7 +4,7 @@
 // cold run, and like a cold run it ends the whole process when one expires. Between turns
 // the process does not keep node alive (herd's exit hook kills it if nobody closed it).
 
-import type { ProcessExit } from '../agents/adapter.js';
+import type { ProcessExit } from './exit.js';
 import { signalGroup } from './kill-tree.js';
 import { LineSplitter, TailBuffer } from './line-splitter.js';
 import {

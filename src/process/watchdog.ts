@@ -2,7 +2,7 @@
 // cancellation by AbortSignal. The first reason to end the process wins; ending means
 // SIGTERM to its group, then SIGKILL after the grace period.
 
-import type { ProcessExit } from '../agents/adapter.js';
+import type { ProcessExit } from './exit.js';
 import { signalGroup } from './kill-tree.js';
 import { DEFAULT_KILL_GRACE_MS } from './process-group.js';
 
@@ -45,7 +45,7 @@ export function createWatchdog(pid: number, options: WatchdogOptions): Watchdog 
     signalGroup(pid, 'SIGTERM');
     graceTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
   };
-  const onAbort = () => terminate('canceled');
+  const onAbort = () => terminate('cancelled');
   const wallTimer = options.timeoutMs === undefined ? undefined : setTimeout(() => terminate('timeout'), options.timeoutMs);
   if (options.idleTimeoutMs !== undefined) idleTimer = setTimeout(() => terminate('idle'), options.idleTimeoutMs);
   if (options.signal?.aborted) onAbort();

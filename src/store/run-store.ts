@@ -8,7 +8,7 @@ import { open, readFile, readdir, rename, rm, stat, type FileHandle } from 'node
 import path from 'node:path';
 import { HerdError, UsageError } from '../errors.js';
 import type { HerdEvent } from '../events.js';
-import type { Redactor } from '../redact.js';
+import type { Redactor } from '../secrets/redact.js';
 import type { RunSummary } from '../types.js';
 
 export const RUN_FILE = 'run.json';

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runByDependencies, type SkipCause } from '../pool/dependency-scheduler.js';
-import type { TurnEntry, TurnRunOptions, TurnScheduler } from '../run-turn.js';
+import type { TurnEntry, TurnRunOptions, TurnScheduler } from '../turn.js';
 import { createRunId } from '../store/run-store.js';
 import type { AgentResult, AgentTask, RunSummary, WorkflowRecord } from '../types.js';
 import { validateId } from '../options.js';

@@ -4,7 +4,7 @@
 
 import type { AgentResult, StageAccount } from '../types.js';
 import type { WorkflowAgent, WorkflowGroup } from './spec.js';
-import { peakConcurrency } from '../totals.js';
+import { peakConcurrency } from '../report/totals.js';
 
 export function computeStageAccounts(groups: readonly WorkflowGroup[], results: ReadonlyMap<string, AgentResult>, concurrency: number): StageAccount[] {
   const stageCount = Math.max(0, ...groups.map((group) => group.stage));

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
-import { tasksFromFileContent } from '../task-file-schema.js';
+import { tasksFromFileContent } from './task-file-schema.js';
 import type { AgentTask } from '../types.js';
 
 export async function loadTaskFile(file: string): Promise<AgentTask[]> {

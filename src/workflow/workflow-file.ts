@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseTaskDocument } from './task-file.js';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { describeZodIssue, taskFileTaskSchema, toAgentTask } from '../task-file-schema.js';
+import { describeZodIssue, taskFileTaskSchema, toAgentTask } from './task-file-schema.js';
 import type { SharedSpec, WorkflowSpec, WorkflowTaskSpec } from './spec.js';
 
 /** Seeded item files are read whole; a map over files is for documents, not data sets. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createProgress, type ProcessExit } from '../../src/agents/adapter.js';
+import { createProgress } from '../../src/agents/adapter.js';
+import type { ProcessExit } from '../../src/process/exit.js';
 import { buildClaudeArgs, judgeClaude, parseClaudeLine } from '../../src/agents/claude.js';
 import { fixture } from '../helpers.js';
 
@@ -89,7 +90,7 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     const progress = createProgress();
     expect(judgeClaude(progress, { killedBecause: 'timeout', signal: 'SIGTERM', stderrTail: '', oversizedLines: 0 }).status).toBe('timeout');
     expect(judgeClaude(progress, { killedBecause: 'idle', stderrTail: '', oversizedLines: 0 }).error?.reason).toBe('idle');
-    expect(judgeClaude(progress, { killedBecause: 'canceled', stderrTail: '', oversizedLines: 0 }).status).toBe('cancelled');
+    expect(judgeClaude(progress, { killedBecause: 'cancelled', stderrTail: '', oversizedLines: 0 }).status).toBe('cancelled');
     expect(judgeClaude(progress, { spawnError: 'ENOENT', stderrTail: '', oversizedLines: 0 }).error?.reason).toBe('spawn');
   });
 });

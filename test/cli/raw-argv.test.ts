@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { argvWithRawBytes } from '../../src/cli/raw-argv.js';
-import { encodeRawBytes } from '../../src/raw-bytes.js';
+import { encodeRawBytes } from '../../src/text/raw-bytes.js';
 
 const cmdline = (...args: Array<string | Buffer>) => () => Buffer.concat(args.flatMap((arg) => [Buffer.from(arg), Buffer.of(0)]));
 const latin1Cafe = Buffer.from([0x63, 0x61, 0x66, 0xe9]);

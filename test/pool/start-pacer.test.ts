@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StartPacer } from '../../src/pool/start-pacer.js';
-import { Supervisor } from '../../src/supervisor.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { makeTempDir } from '../helpers.js';
 
 describe('StartPacer', () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
 import { findTaggedProcesses } from '../../src/process/kill-tree.js';
-import { Supervisor } from '../../src/supervisor.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { makeTempDir } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
 import { findTaggedProcesses } from '../../src/process/kill-tree.js';
 import { readEvents } from '../../src/store/run-store.js';
-import { Supervisor, type SupervisorOptions } from '../../src/supervisor.js';
+import { Supervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
 import type { RunSummary } from '../../src/types.js';
 import { fakeClaude, isAlive, makeTempDir, readPid, waitFor } from '../helpers.js';
 

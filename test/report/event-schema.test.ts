@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { HerdEvent } from '../../src/events.js';
 import { readEvents } from '../../src/store/run-store.js';
-import { Supervisor } from '../../src/supervisor.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { RunSummary } from '../../src/types.js';
 import { fakeClaude, makeTempDir } from '../helpers.js';
 

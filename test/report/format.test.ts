@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMs } from '../../src/report/format.js';
-import { formatElapsed } from '../../src/report/progress-frame.js';
+import { formatElapsed } from '../../src/progress/frame.js';
 
 describe('durations as text', () => {
   it.each([

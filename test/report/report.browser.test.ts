@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.js';
 import { formatMs, formatUsd } from '../../src/report/format.js';
 import { writeRunReport } from '../../src/report/write-report.js';
-import { Supervisor } from '../../src/supervisor.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { AgentTask, RunSummary } from '../../src/types.js';
 
 const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> please answer';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import type { HerdEvent } from '../../src/events.js';
-import { Supervisor } from '../../src/supervisor.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { RunSummary } from '../../src/types.js';
 import type { WorkflowSpec, WorkflowTaskSpec } from '../../src/workflow/spec.js';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Supervisor } from '../../src/supervisor.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { RunSummary } from '../../src/types.js';
 import { loadWorkflowFile } from '../../src/workflow/workflow-file.js';
 import { makeTempDir, repoRoot } from '../helpers.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeTotals, peakConcurrency } from '../src/totals.js';
-import { emptyUsage, type AgentResult } from '../src/types.js';
+import { computeTotals, peakConcurrency } from '../../src/report/totals.js';
+import { emptyUsage } from '../../src/results.js';
+import type { AgentResult } from '../../src/types.js';
 
 /** A finished agent that ran from second `from` to second `to` of the run. */
 function ran(id: string, from: number, to: number, status: AgentResult['status'] = 'succeeded'): AgentResult {

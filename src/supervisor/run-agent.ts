@@ -5,16 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildAgentEnv } from './agent-env.js';
-import { resolveClaudeBin } from './agents/claude-bin.js';
-import { createAdapter } from './agents/create-adapter.js';
-import { AgentRunError } from './errors.js';
-import { validateTasks } from './options.js';
-import { createRedactor } from './redact.js';
-import { executeAgentTurn, requireStructuredOutput } from './run-agent.js';
-import { simulateEnv, startSimulateServer, type SimulateOptions } from './simulate/server.js';
-import type { AgentResult, AgentTask } from './types.js';
-import { seedFiles } from './workspace/workspace.js';
+import { buildAgentEnv } from '../attempt/agent-env.js';
+import { resolveClaudeBin } from '../agents/claude-bin.js';
+import { createAdapter } from '../agents/create-adapter.js';
+import { AgentRunError } from '../errors.js';
+import { validateTasks } from '../options.js';
+import { createRedactor } from '../secrets/redact.js';
+import { executeAgentTurn, requireStructuredOutput } from '../attempt/cold-attempt.js';
+import { simulateEnv, startSimulateServer, type SimulateOptions } from '../simulate/server.js';
+import type { AgentResult, AgentTask } from '../types.js';
+import { seedFiles } from '../workspace/workspace.js';
 
 export interface RunAgentOptions {
   /** Working directory of the agent (default: a new private temp directory). */

@@ -5,7 +5,7 @@
 
 import { createProgress, type AgentProgress, type CommandSpec, type WarmProtocol } from '../agents/adapter.js';
 import { startWarmProcess, type WarmProcess, type WarmTurnRun } from '../process/warm-process.js';
-import { failedBeforeStart, mergeEnv, toAgentResult, type AgentTurnContext } from '../run-agent.js';
+import { failedBeforeStart, mergeEnv, toAgentResult, type AgentTurnContext } from './cold-attempt.js';
 import type { AgentResult, AgentTask } from '../types.js';
 import type { WarmPool } from './warm-pool.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, REDACTED, redactEnvMap, redactJson } from '../src/redact.js';
+import { createRedactor, REDACTED, redactEnvMap, redactJson } from '../../src/secrets/redact.js';
 
 describe('createRedactor', () => {
   it('removes the values of secret-named variables, whatever characters they hold', () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
-import { createPlainProgress } from '../../src/report/progress-plain.js';
+import { createPlainProgress } from '../../src/progress/plain.js';
 
-const recorded: HerdEvent[] = readFileSync(new URL('./fixtures/live-events.jsonl', import.meta.url), 'utf8')
+const recorded: HerdEvent[] = readFileSync(new URL('../report/fixtures/live-events.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as HerdEvent);

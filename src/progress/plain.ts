@@ -2,8 +2,8 @@
 // happened (agent started, retried, ended; run waiting). Only listens to events.
 
 import type { HerdEvent } from '../events.js';
-import { firstLine, formatMs, formatUsd } from './format.js';
-import { clean } from './progress-frame.js';
+import { firstLine, formatMs, formatUsd } from '../report/format.js';
+import { clean } from './frame.js';
 
 export function createPlainProgress(write: (text: string) => void, clock: () => number = Date.now): (event: HerdEvent) => void {
   const started = clock();

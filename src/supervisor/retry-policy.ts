@@ -2,7 +2,7 @@
 // limits (429), overload (529), 5xx, connection errors, crashes by signal, and timeouts
 // when asked. Permanent: bad requests, auth, invalid model, max turns, budget, bad resume id.
 
-import type { AgentResult } from './types.js';
+import type { AgentResult } from '../types.js';
 
 export interface RetryPolicy {
   retries: number;

@@ -3,7 +3,7 @@
 // an allow-list; then herd's additions: the simulate server, --env, the task's env, and
 // the tag that lets herd find the agent's escaped descendants.
 
-import { AGENT_TAG_VARIABLE } from './process/kill-tree.js';
+import { AGENT_TAG_VARIABLE } from '../process/kill-tree.js';
 
 /** Always passed through even with --env-allow: a process cannot run sensibly without them. */
 const ESSENTIAL = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ'];

@@ -5,8 +5,8 @@
 
 import { createLogUpdate } from 'log-update';
 import type { HerdEvent, HerdEventListener } from '../events.js';
-import { clean, idColumnWidth, renderEndLine, renderFrame, renderRunHeader } from './progress-frame.js';
-import { applyEvent, createSnapshot } from './progress-state.js';
+import { clean, idColumnWidth, renderEndLine, renderFrame, renderRunHeader } from './frame.js';
+import { applyEvent, createSnapshot } from './state.js';
 
 /** The part of a tty.WriteStream the renderer uses; tests pass a fake of fixed size. */
 export interface ProgressStream {

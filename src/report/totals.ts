@@ -3,7 +3,8 @@
 // "used" is the most agents that actually ran at the same moment (capped by the limit): a
 // pipeline of three dependent tasks used 1, not 3, and is 100% efficient at 1.00x.
 
-import { emptyUsage, type AgentResult, type Totals } from './types.js';
+import { emptyUsage } from '../results.js';
+import type { AgentResult, Totals } from '../types.js';
 
 export function computeTotals(results: readonly AgentResult[], wallMs: number, concurrency: number): Totals {
   const ran = results.filter((result) => result.status !== 'skipped' && result.status !== 'pending' && result.status !== 'running');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
 import { findTaggedProcesses } from '../../src/process/kill-tree.js';
-import { Supervisor } from '../../src/supervisor.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { RunSummary } from '../../src/types.js';
 import { isAlive, makeTempDir, waitFor } from '../helpers.js';
 

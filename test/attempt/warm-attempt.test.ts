@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
 import { findTaggedProcesses } from '../../src/process/kill-tree.js';
-import { Supervisor, type SupervisorOptions } from '../../src/supervisor.js';
+import { Supervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
 import { fixture, isAlive, makeTempDir, waitFor } from '../helpers.js';
 
 const fakeWarm = fixture('fake-claude-warm.mjs');

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HerdEvent } from '../src/events.js';
-import { readEvents } from '../src/store/run-store.js';
-import { Supervisor } from '../src/supervisor.js';
-import type { RunSummary } from '../src/types.js';
-import { fakeClaude, makeTempDir, waitFor } from './helpers.js';
+import type { HerdEvent } from '../../src/events.js';
+import { readEvents } from '../../src/store/run-store.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import type { RunSummary } from '../../src/types.js';
+import { fakeClaude, makeTempDir, waitFor } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {

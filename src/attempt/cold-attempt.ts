@@ -3,11 +3,13 @@
 // (the same shape whether it worked or not). Knows nothing about batches or scheduling,
 // so a queue worker could call it just as the local pool does.
 
-import type { AgentAdapter, AgentProgress, ParsedSignal, ProcessExit } from './agents/adapter.js';
-import { createProgress } from './agents/adapter.js';
-import { runProcess } from './process/run-process.js';
-import { redactJson, type Redactor } from './redact.js';
-import { emptyUsage, type AgentResult, type AgentTask } from './types.js';
+import type { ProcessExit } from '../process/exit.js';
+import type { AgentAdapter, AgentProgress, ParsedSignal } from '../agents/adapter.js';
+import { createProgress } from '../agents/adapter.js';
+import { runProcess } from '../process/run-process.js';
+import { redactJson, type Redactor } from '../secrets/redact.js';
+import { createResult, emptyUsage } from '../results.js';
+import type { AgentResult, AgentTask } from '../types.js';
 
 export interface AgentTurnContext {
   adapter: AgentAdapter;
@@ -103,16 +105,5 @@ export function mergeEnv(base: Record<string, string>, overrides: Record<string,
 }
 
 export function failedBeforeStart(task: AgentTask, context: AgentTurnContext, startedAt: Date, message: string): AgentResult {
-  return {
-    id: task.id,
-    status: 'failed',
-    workspace: context.workspace,
-    costUsd: 0,
-    usage: emptyUsage(),
-    durationMs: 0,
-    attempts: context.attempt ?? 1,
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
-    error: { reason: 'spawn', message },
-  };
+  return createResult({ id: task.id, workspace: context.workspace, status: 'failed', attempts: context.attempt ?? 1, startedAt, error: { reason: 'spawn', message } });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRawBytes, encodeRawBytes, hasRawBytes } from '../src/raw-bytes.js';
+import { decodeRawBytes, encodeRawBytes, hasRawBytes } from '../../src/text/raw-bytes.js';
 
 const roundTrip = (bytes: number[]) => encodeRawBytes(decodeRawBytes(Uint8Array.from(bytes)));
 

@@ -3,8 +3,8 @@
 // (snapshot + time + width in, text out); progress-tty.ts decides when to draw.
 
 import type { HerdEvent } from '../events.js';
-import { firstLine, formatMs, formatUsd } from './format.js';
-import { countAgents, estimateRemainingMs, isActive, type LiveAgent, type LiveSnapshot, type LiveState } from './progress-state.js';
+import { firstLine, formatMs, formatUsd } from '../report/format.js';
+import { countAgents, estimateRemainingMs, isActive, type LiveAgent, type LiveSnapshot, type LiveState } from './state.js';
 
 export interface FrameOptions {
   /** Terminal columns; lines are kept one shorter so the cursor never wraps. */

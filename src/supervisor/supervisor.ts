@@ -6,22 +6,25 @@
 // talk to) until they sit idle too long or `close()` is called.
 
 import path from 'node:path';
-import { createRunTurnRunner, runStatus, type TurnEntry, type TurnRunOptions } from './run-turn.js';
-import { killTaggedProcesses } from './process/kill-tree.js';
+import type { TurnEntry, TurnRunOptions } from '../turn.js';
+import { createRunTurnRunner } from './turn-runner.js';
+import { runStatus } from './turn-record.js';
+import { killTaggedProcesses } from '../process/kill-tree.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
-import { resolveClaudeBin } from './agents/claude-bin.js';
-import { UsageError } from './errors.js';
-import type { HerdEventListener } from './events.js';
-import { defaultConcurrency, defaultStartSlots, parsePositiveInt, validateId, validateTasks } from './options.js';
-import { REDACTED, redactEnvMap } from './redact.js';
-import { createRunId, lockRun, readRun, RunFileWriter } from './store/run-store.js';
-import { computeTotals } from './totals.js';
-import { emptyUsage, type AgentResult, type AgentTask, type RunSummary } from './types.js';
-import { createAgentWorkspace, createPrivateDirectory, createRunHome, seedFiles } from './workspace/workspace.js';
-import { startSimulateServer, type SimulateOptions, type SimulateServer } from './simulate/server.js';
-import { WarmPool } from './warm/warm-pool.js';
-import { createWorkflowResumeScheduler, runWorkflow, type PreparedRun, type WorkflowRunOptions } from './workflow/run-workflow.js';
-import type { Workflow, WorkflowSpec } from './workflow/spec.js';
+import { resolveClaudeBin } from '../agents/claude-bin.js';
+import { UsageError } from '../errors.js';
+import type { HerdEventListener } from '../events.js';
+import { defaultConcurrency, defaultStartSlots, parsePositiveInt, validateId, validateTasks } from '../options.js';
+import { REDACTED, redactEnvMap } from '../secrets/redact.js';
+import { createRunId, lockRun, readRun, RunFileWriter } from '../store/run-store.js';
+import { computeTotals } from '../report/totals.js';
+import { createResult } from '../results.js';
+import type { AgentResult, AgentTask, RunSummary } from '../types.js';
+import { createAgentWorkspace, createPrivateDirectory, createRunHome, seedFiles } from '../workspace/workspace.js';
+import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
+import { WarmPool } from '../attempt/warm-pool.js';
+import { createWorkflowResumeScheduler, runWorkflow, type PreparedRun, type WorkflowRunOptions } from '../workflow/run-workflow.js';
+import type { Workflow, WorkflowSpec } from '../workflow/spec.js';
 
 export interface SupervisorOptions {
   /** Where runs live (default: $HERD_HOME or ./workspaces). */
@@ -275,7 +278,7 @@ export class Supervisor {
   private async runTurnNow(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal: AbortSignal | undefined, turnOptions: TurnRunOptions): Promise<RunSummary> {
     const simulate = this.options.simulate === true ? {} : this.options.simulate || (summary.simulated ? {} : undefined);
     const concurrency = this.options.concurrency ?? defaultConcurrency(entries.length);
-    const runner = await createRunTurnRunner({
+    const runner = createRunTurnRunner({
       summary,
       runHome,
       claudeBin,
@@ -361,8 +364,7 @@ function taskFromRecord(stored: AgentTask, prompt: string): AgentTask {
 }
 
 function pendingResult(id: string, workspace: string): AgentResult {
-  const now = new Date().toISOString();
-  return { id, status: 'pending', workspace, costUsd: 0, usage: emptyUsage(), durationMs: 0, attempts: 0, startedAt: now, endedAt: now };
+  return createResult({ id, workspace, status: 'pending' });
 }
 
 /** Tasks are kept in run.json for continue/resume; secret env values and seeded file bodies are not. */

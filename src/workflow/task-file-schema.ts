@@ -3,9 +3,9 @@
 // which read no task file do not load zod at start-up.
 
 import { z } from 'zod';
-import { UsageError } from './errors.js';
-import { parsePositiveDuration, validateId } from './options.js';
-import { PERMISSION_MODES, type AgentTask } from './types.js';
+import { UsageError } from '../errors.js';
+import { parsePositiveDuration, validateId } from '../options.js';
+import { PERMISSION_MODES, type AgentTask } from '../types.js';
 
 const durationField = z.union([z.number().int().positive(), z.string()]);
 const stringList = z.array(z.string().min(1));

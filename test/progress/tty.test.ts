@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
 import { wantsColor } from '../../src/cli/output.js';
-import { renderFrame } from '../../src/report/progress-frame.js';
-import { applyEvent, countAgents, createSnapshot, estimateRemainingMs } from '../../src/report/progress-state.js';
-import { createTtyProgress } from '../../src/report/progress-tty.js';
+import { renderFrame } from '../../src/progress/frame.js';
+import { applyEvent, countAgents, createSnapshot, estimateRemainingMs } from '../../src/progress/state.js';
+import { createTtyProgress } from '../../src/progress/tty.js';
 import { stripAnsi, VirtualTerminal } from './virtual-terminal.js';
 
 /** A real recording: 5 simulated agents at concurrency 3 (a tool call, an API retry, a timeout), then a continue turn. */
-const recorded: HerdEvent[] = readFileSync(new URL('./fixtures/live-events.jsonl', import.meta.url), 'utf8')
+const recorded: HerdEvent[] = readFileSync(new URL('../report/fixtures/live-events.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as HerdEvent);

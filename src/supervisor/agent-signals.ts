@@ -1,0 +1,71 @@
+// What an agent's stream tells the rest of herd while it runs: its session id (on disk at
+// once, so a killed herd can still resume it), output and tool use (events), and its own API
+// retries (events, a retry hint, and a hold on new starts when the API says "slow down").
+
+import type { ParsedSignal } from '../agents/adapter.js';
+import type { RateLimitGate } from '../pool/rate-limit-gate.js';
+import type { Redactor } from '../secrets/redact.js';
+import type { RunFileWriter } from '../store/run-store.js';
+import type { RunSummary } from '../types.js';
+import type { Emit } from './emitter.js';
+import { DEFAULT_RATE_LIMIT_HOLD_MS } from './retry-loop.js';
+
+export interface AgentSignalContext {
+  summary: RunSummary;
+  writer: RunFileWriter;
+  emit: Emit;
+  gate: RateLimitGate;
+  redact: Redactor;
+}
+
+export interface AgentSignals {
+  handle(agentId: string, signal: ParsedSignal): void;
+  /** The delay the agent announced in its latest retry line. */
+  retryHintMs(agentId: string): number | undefined;
+}
+
+export function createAgentSignals(context: AgentSignalContext): AgentSignals {
+  const { summary, emit, gate } = context;
+  const lastRetryHintMs = new Map<string, number>();
+
+  function handle(agentId: string, signal: ParsedSignal): void {
+    switch (signal.kind) {
+      case 'session': {
+        if (signal.agentVersion && !summary.agentVersion) summary.agentVersion = signal.agentVersion;
+        const agent = summary.agents.find((candidate) => candidate.id === agentId);
+        if (agent && agent.sessionId !== signal.sessionId) {
+          agent.sessionId = signal.sessionId;
+          // On disk at once: if herd is killed now, resume continues this session instead of starting over.
+          void context.writer.write(summary).catch(() => undefined);
+        }
+        emit({ type: 'agent.session', agentId, sessionId: signal.sessionId, ...(signal.model ? { model: signal.model } : {}) });
+        return;
+      }
+      case 'output':
+        emit(signal.excerpt === undefined ? { type: 'agent.output', agentId, kind: signal.type } : { type: 'agent.output', agentId, kind: signal.type, excerpt: context.redact(signal.excerpt) });
+        return;
+      case 'tool':
+        emit({ type: 'agent.tool', agentId, tool: signal.tool });
+        return;
+      case 'retry': {
+        if (signal.delayMs !== undefined) lastRetryHintMs.set(agentId, signal.delayMs);
+        if (signal.status === 429 || signal.status === 529) gate.hold(signal.delayMs ?? DEFAULT_RATE_LIMIT_HOLD_MS, `${agentId} got HTTP ${signal.status} from the API`);
+        emit({
+          type: 'agent.retry',
+          agentId,
+          attempt: signal.attempt,
+          source: 'agent',
+          ...(signal.status === undefined ? {} : { status: signal.status }),
+          ...(signal.delayMs === undefined ? {} : { delayMs: signal.delayMs }),
+        });
+        return;
+      }
+      default: {
+        const unknown: never = signal;
+        throw new Error(`unknown signal ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  return { handle, retryHintMs: (agentId) => lastRetryHintMs.get(agentId) };
+}

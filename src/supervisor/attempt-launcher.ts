@@ -1,0 +1,128 @@
+// Starting one attempt of one agent: its environment (inherited, allow-listed, simulated,
+// tagged so its escaped children can be found), the start gates (CPU start slots, rate-limit
+// hold), and the choice between a kept-alive warm process and a cold one. The attempt itself
+// (attempt/) knows nothing of runs.
+
+import { randomBytes } from 'node:crypto';
+import type { AgentAdapter } from '../agents/adapter.js';
+import { createAdapter } from '../agents/create-adapter.js';
+import { buildAgentEnv } from '../attempt/agent-env.js';
+import { executeAgentTurn, type AgentTurnContext } from '../attempt/cold-attempt.js';
+import { executeWarmAgentTurn } from '../attempt/warm-attempt.js';
+import { warmKey, type WarmPool } from '../attempt/warm-pool.js';
+import type { HerdEventInput } from '../events.js';
+import type { RateLimitGate } from '../pool/rate-limit-gate.js';
+import type { StartGate } from '../pool/start-gate.js';
+import { createResult } from '../results.js';
+import type { Redactor } from '../secrets/redact.js';
+import { simulateEnv, type SimulateServer } from '../simulate/server.js';
+import type { TurnEntry } from '../turn.js';
+import type { AgentResult, AgentTask, RunSummary } from '../types.js';
+import type { AgentSignals } from './agent-signals.js';
+import type { Emit } from './emitter.js';
+import { markRunning } from './turn-record.js';
+
+export interface AttemptLauncherOptions {
+  summary: RunSummary;
+  runHome: string;
+  claudeBin: string | undefined;
+  /** A plain copy of the environment agents inherit. */
+  inheritedEnv: NodeJS.ProcessEnv;
+  env: Record<string, string>;
+  envAllow: string[] | undefined;
+  killGraceMs: number | undefined;
+  signal: AbortSignal | undefined;
+  warmPool: WarmPool | undefined;
+  startGate: StartGate | undefined;
+  rateLimitGate: RateLimitGate;
+  signals: AgentSignals;
+  emit: Emit;
+}
+
+export interface AttemptRequest {
+  entry: TurnEntry;
+  turnNumber: number;
+  attempt: number;
+  server: SimulateServer | undefined;
+  redact: Redactor;
+}
+
+export function notStartedResult(entry: TurnEntry): AgentResult {
+  return createResult({ id: entry.task.id, workspace: entry.workspace, status: 'cancelled', error: { reason: 'canceled', message: 'not started: the run was cancelled' } });
+}
+
+export function createAttemptLauncher(options: AttemptLauncherOptions): (request: AttemptRequest) => Promise<AgentResult> {
+  const { summary, warmPool, startGate } = options;
+  const adapters = new Map<string, AgentAdapter>();
+  const adapterFor = (task: AgentTask): AgentAdapter => {
+    const kind = task.agent ?? 'claude';
+    let adapter = adapters.get(kind);
+    if (!adapter) {
+      adapter = createAdapter(kind, () => options.claudeBin ?? 'claude');
+      adapters.set(kind, adapter);
+    }
+    return adapter;
+  };
+
+  function environmentFor(task: AgentTask, tag: string, server: SimulateServer | undefined): Record<string, string> {
+    const simulated = server ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` } : undefined;
+    return buildAgentEnv({
+      inherited: options.inheritedEnv,
+      ...(options.envAllow ? { allow: options.envAllow } : {}),
+      ...(simulated ? { simulate: simulated } : {}),
+      extra: { ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
+      tag,
+    });
+  }
+
+  return async function launchAttempt({ entry, turnNumber, attempt, server, redact }: AttemptRequest): Promise<AgentResult> {
+    const { task } = entry;
+    const tag = `${summary.runId}/${task.id}/${randomBytes(4).toString('hex')}`;
+    const env = environmentFor(task, tag, server);
+    // Waiting for a start slot is queueing, not running: the agent's clock starts after it.
+    // Only claude's process start is the CPU-heavy one the gate is for (and it prints when it
+    // is up); a turn that goes to a kept-alive process starts nothing.
+    const startsProcess = !(warmPool && warmPool.hasIdle(warmKey(summary.runId, task.id)));
+    const gated = startGate !== undefined && startsProcess && (task.agent ?? 'claude') === 'claude';
+    const releaseStart = gated ? await startGate.acquire(options.signal) : () => undefined;
+    // A rate limit may have been hit while it waited for the slot: that hold applies to it too.
+    if (gated) await options.rateLimitGate.wait(options.signal);
+    if (options.signal?.aborted) {
+      // Cancelled while it waited for a slot: it never started.
+      releaseStart();
+      return notStartedResult(entry);
+    }
+    markRunning(summary, task.id);
+    const adapter = adapterFor(task);
+    const start: HerdEventInput = { type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace };
+    const context: AgentTurnContext = {
+      adapter,
+      workspace: entry.workspace,
+      env,
+      tag,
+      attempt,
+      redact,
+      ...(entry.resumeSessionId === undefined ? {} : { resumeSessionId: entry.resumeSessionId }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+      onSignal: (signal) => {
+        // Its first line says the agent is up: the next one may start.
+        releaseStart();
+        options.signals.handle(task.id, signal);
+      },
+    };
+    try {
+      if (warmPool && adapter.warm) {
+        // agent.start waits for the process: it tells which one (pid) and whether it was already warm.
+        const onStart = ({ pid, reused }: { pid?: number; reused: boolean }) => {
+          options.emit({ ...start, ...(pid === undefined ? {} : { pid }), ...(reused ? { warm: true } : {}) } as HerdEventInput);
+        };
+        return await executeWarmAgentTurn(task, { ...context, pool: warmPool, key: warmKey(summary.runId, task.id), onStart });
+      }
+      options.emit(start);
+      return await executeAgentTurn(task, context);
+    } finally {
+      releaseStart();
+    }
+  };
+}

@@ -1,0 +1,25 @@
+// Events out of a turn: stamped with the run id and time, handed to every listener (a
+// listener's bug never breaks the run) and appended to events.jsonl, except the chatty
+// per-line output events.
+
+import type { HerdEvent, HerdEventInput, HerdEventListener } from '../events.js';
+import type { EventLog } from '../store/run-store.js';
+
+export type Emit = (input: HerdEventInput) => void;
+
+/** Events that are not worth a disk write each (one per agent output line). */
+const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
+
+export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventListener>, log: EventLog): Emit {
+  return (input) => {
+    const event = { ...input, runId, ts: Date.now() } as HerdEvent;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug must not break the run.
+      }
+    }
+    if (!NOT_LOGGED.has(event.type)) void log.append(event).catch(() => undefined);
+  };
+}
