@@ -60,7 +60,13 @@ async function runScenario() {
     return 0;
   }
   if (scenario === 'sleepers') {
-    const tasks = Array.from({ length: count }, (_, index) => ({ id: `sleeper-${index + 1}`, prompt: 'sleep', agent: 'command', command: SLEEPER, promptArg: false }));
+    const tasks = Array.from({ length: count }, (_, index) => ({
+      id: `sleeper-${index + 1}`,
+      prompt: 'sleep',
+      agent: 'command',
+      command: SLEEPER,
+      promptArg: false,
+    }));
     const summary = await new Supervisor({ workspaceRoot, concurrency: count }).run(tasks);
     return summary.totals.failed;
   }

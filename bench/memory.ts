@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS) {
     for (let round = 0; round < rounds; round++) {
       const result = await runProbe(scenario);
-      process.stderr.write(`${scenario.scenario} x${scenario.count}: peak ${megabytes(result.peakRss)} MB, VmHWM ${megabytes(result.vmHwm ?? Number.NaN)} MB\n`);
+      process.stderr.write(
+        `${scenario.scenario} x${scenario.count}: peak ${megabytes(result.peakRss)} MB, VmHWM ${megabytes(result.vmHwm ?? Number.NaN)} MB\n`,
+      );
       results.push({ scenario, result });
     }
   }
@@ -87,7 +89,17 @@ function printResults(results: Array<{ scenario: Scenario; result: ProbeResult }
   ]);
   printTable({
     title: 'supervisor memory (the herd process only, agents not counted)',
-    header: ['scenario', 'agents', 'RSS before run MB', 'peak RSS (50 ms samples) MB', 'peak RSS (VmHWM) MB', 'over idle MB', 'RSS after MB', 'peak ArrayBuffers MB', 'wall s'],
+    header: [
+      'scenario',
+      'agents',
+      'RSS before run MB',
+      'peak RSS (50 ms samples) MB',
+      'peak RSS (VmHWM) MB',
+      'over idle MB',
+      'RSS after MB',
+      'peak ArrayBuffers MB',
+      'wall s',
+    ],
     rows,
     notes: [
       `node alone peaks at ${megabytes(bareIdle)} MB; with herd loaded and idle at ${megabytes(idle)} MB. "over idle" is against the matching idle row (bare or herd).`,

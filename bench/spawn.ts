@@ -93,7 +93,9 @@ async function main(): Promise<void> {
           else row[side].push(await runShell(n, claudeBin, server, side === 'setsid'));
         }
         const last = (samples: Array<{ wallMs: number }>) => seconds(samples.at(-1)!.wallMs);
-        process.stderr.write(`N=${n} round ${round + 1} (${order.join(', ')}): herd ${last(row.herd)} s, shell ${last(row.shell)} s, shell+setsid ${last(row.setsid)} s\n`);
+        process.stderr.write(
+          `N=${n} round ${round + 1} (${order.join(', ')}): herd ${last(row.herd)} s, shell ${last(row.shell)} s, shell+setsid ${last(row.setsid)} s\n`,
+        );
       }
       rows.push(row);
     }
@@ -179,7 +181,9 @@ async function runShell(n: number, claudeBin: string, server: SimulateServer, ow
     await mkdir(path.join(base, 'out'));
     for (let index = 1; index <= n; index++) await mkdir(path.join(base, 'ws', `agent-${index}`), { recursive: true });
     const env = { ...inheritedEnv(), ...simulateEnv(server, 'agent'), CLAUDE_CONFIG_DIR: configDir };
-    const { value: run, cpuMs } = await measureOwnCpu(() => runTimed('bash', ['-c', FAN_OUT_SCRIPT, 'bash', claudeBin, PROMPT, base, String(n), ownSessions ? 'setsid' : ''], { env }));
+    const { value: run, cpuMs } = await measureOwnCpu(() =>
+      runTimed('bash', ['-c', FAN_OUT_SCRIPT, 'bash', claudeBin, PROMPT, base, String(n), ownSessions ? 'setsid' : ''], { env }),
+    );
     if (run.code !== 0) throw new Error(`shell fan-out exited ${run.code}: ${run.stderr}`);
     await checkShellResults(base, n);
     return { wallMs: run.wallMs, serverCpuMs: cpuMs };
@@ -256,9 +260,9 @@ function printResults(rows: Row[], startup: { herd: Startup; node: Startup }): v
       `sched_autogroup_enabled = ${autogroupSetting()} (1: CPU is shared per session under load, which is what separates the two shell columns).`,
       'wall = spawn of `node dist/cli/main.js spawn ...` (or of bash) to its exit, including node start-up; herd internal wall = totals.wallMs from its --json.',
       'herd CPU = user+sys of the herd node process itself (process.resourceUsage at exit, RUSAGE_SELF: no agent CPU), including its embedded simulate server.',
-      'sim server CPU = this bench process\'s CPU while the shell batch ran (it hosts the simulate server then); herd added CPU = herd CPU - sim server CPU.',
+      "sim server CPU = this bench process's CPU while the shell batch ran (it hosts the simulate server then); herd added CPU = herd CPU - sim server CPU.",
       `herd start-up alone (\`herd --version\`): ${fixed(startup.herd.wallMs, 0)} ms wall, ${fixed(startup.herd.cpuMs, 0)} ms CPU; bare \`node -e 0\`: ${fixed(startup.node.wallMs, 0)} ms wall, ${fixed(startup.node.cpuMs, 0)} ms CPU (medians of 5).`,
-      'speedup/efficiency come from herd\'s --json: sum of agent times / wall, and that / concurrency.',
+      "speedup/efficiency come from herd's --json: sum of agent times / wall, and that / concurrency.",
     ],
   });
 }

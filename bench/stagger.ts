@@ -58,7 +58,9 @@ async function main(): Promise<void> {
           const batch = await runBatch(n, delayMs, claudeBin, server);
           const key = `${n}/${delayMs}`;
           results.set(key, [...(results.get(key) ?? []), batch]);
-          process.stderr.write(`N=${n} ${describeMode(delayMs)} round ${round + 1}: wall ${fixed(batch.wallMs / 1000, 2)} s, start-up median ${fixed(median(batch.agents.map((agent) => agent.startupMs)), 0)} ms\n`);
+          process.stderr.write(
+            `N=${n} ${describeMode(delayMs)} round ${round + 1}: wall ${fixed(batch.wallMs / 1000, 2)} s, start-up median ${fixed(median(batch.agents.map((agent) => agent.startupMs)), 0)} ms\n`,
+          );
         }
       }
     }

@@ -119,7 +119,7 @@ function printResults(samples: Record<Variant, Sample[]>): void {
     notes: [
       `herd / bare Node = ${fixed(herd / wall('node'), 2)}x (target <= 2), herd / xargs = ${fixed(herd / wall('xargs'), 2)}x (target <= 3).`,
       'herd includes everything a run does: one workspace directory per agent, run.json (fsynced) after each agent, events.jsonl, the end-of-agent sweep for escaped processes.',
-      'supervisor CPU = user+sys of this process while the run went on (the children\'s CPU is not in it).',
+      "supervisor CPU = user+sys of this process while the run went on (the children's CPU is not in it).",
       `machine: ${machineLine()}`,
     ],
   });

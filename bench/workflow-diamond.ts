@@ -49,7 +49,16 @@ async function main(): Promise<void> {
     fixed(round.wallMs / (round.soloMs * 3), 2),
   ]);
   const ratios = results.map((round) => round.wallMs / round.criticalPathMs);
-  rows.push(['median', seconds(median(results.map((r) => r.wallMs))), seconds(median(results.map((r) => r.criticalPathMs))), fixed(median(ratios), 3), String(Math.round(median(results.map((r) => r.maxStartGapMs)))), seconds(median(results.map((r) => r.sequentialMs))), seconds(median(results.map((r) => r.soloMs * 3))), fixed(median(results.map((r) => r.wallMs / (r.soloMs * 3))), 2)]);
+  rows.push([
+    'median',
+    seconds(median(results.map((r) => r.wallMs))),
+    seconds(median(results.map((r) => r.criticalPathMs))),
+    fixed(median(ratios), 3),
+    String(Math.round(median(results.map((r) => r.maxStartGapMs)))),
+    seconds(median(results.map((r) => r.sequentialMs))),
+    seconds(median(results.map((r) => r.soloMs * 3))),
+    fixed(median(results.map((r) => r.wallMs / (r.soloMs * 3))), 2),
+  ]);
   printTable({
     title: `Diamond workflow, 6 tasks in 3 stages, real claude on the simulate server at --simulate-latency ${LATENCY}`,
     header: ['round', 'wall s', 'critical path s', 'wall / cp', 'max start gap ms', 'sequential s', 'ideal cp s', 'wall / ideal'],
@@ -65,15 +74,24 @@ async function main(): Promise<void> {
 
 async function measureRound(dir: string): Promise<Round> {
   const env = { ...process.env, HERD_HOME: dir, NO_COLOR: '1' };
-  const solo = await runTimed(process.execPath, [herdMain, 'spawn', 'Write one sentence about bread.', '--simulate-latency', LATENCY, '--json', '-q'], { cwd: repoRoot, env });
+  const solo = await runTimed(process.execPath, [herdMain, 'spawn', 'Write one sentence about bread.', '--simulate-latency', LATENCY, '--json', '-q'], {
+    cwd: repoRoot,
+    env,
+  });
   if (solo.code !== 0) throw new Error(`solo run failed (${solo.code}):\n${solo.stderr}`);
   const soloSummary = JSON.parse(solo.stdout) as RunSummary;
 
   const eventsFile = path.join(dir, 'events.jsonl');
-  const run = await runTimed(process.execPath, [herdMain, 'run', DIAMOND, '--simulate-latency', LATENCY, '--json', '-q', '--events', eventsFile], { cwd: repoRoot, env });
+  const run = await runTimed(process.execPath, [herdMain, 'run', DIAMOND, '--simulate-latency', LATENCY, '--json', '-q', '--events', eventsFile], {
+    cwd: repoRoot,
+    env,
+  });
   if (run.code !== 0) throw new Error(`diamond run failed (${run.code}):\n${run.stderr}`);
   const summary = JSON.parse(run.stdout) as RunSummary;
-  const events = (await readFile(eventsFile, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as HerdEvent);
+  const events = (await readFile(eventsFile, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as HerdEvent);
   return {
     wallMs: summary.totals.wallMs,
     criticalPathMs: summary.workflow!.criticalPath!.ms,

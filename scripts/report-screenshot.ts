@@ -22,7 +22,19 @@ function flag(name: string): string | undefined {
 
 /** The run the picture shows: 10 agents on the stand-in API, 8 at once (so two of them queue). */
 async function spawnSimulatedRun(root: string): Promise<string> {
-  const args = [path.join(repoRoot, 'dist/cli/main.js'), 'spawn', '-n', '10', 'Write a haiku about rivers', '--simulate', '--simulate-latency', '1s', '--json', '--workspace-root', root];
+  const args = [
+    path.join(repoRoot, 'dist/cli/main.js'),
+    'spawn',
+    '-n',
+    '10',
+    'Write a haiku about rivers',
+    '--simulate',
+    '--simulate-latency',
+    '1s',
+    '--json',
+    '--workspace-root',
+    root,
+  ];
   process.stderr.write(`running: node ${args.slice(1).join(' ')}\n`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const chunks: Buffer[] = [];
@@ -35,7 +47,9 @@ async function spawnSimulatedRun(root: string): Promise<string> {
 async function main(): Promise<void> {
   const out = path.resolve(flag('--out') ?? path.join(repoRoot, 'docs', 'report-screenshot.png'));
   const givenRun = flag('--run');
-  const root = givenRun ? path.resolve(flag('--workspace-root') ?? path.join(repoRoot, 'workspaces')) : await mkdtemp(path.join(os.tmpdir(), 'herd-screenshot-'));
+  const root = givenRun
+    ? path.resolve(flag('--workspace-root') ?? path.join(repoRoot, 'workspaces'))
+    : await mkdtemp(path.join(os.tmpdir(), 'herd-screenshot-'));
   try {
     const runId = givenRun ?? (await spawnSimulatedRun(root));
     const report = await writeRunReport({ root, runId });

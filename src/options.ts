@@ -69,7 +69,10 @@ export function parsePermissionMode(field: string, value: string): PermissionMod
 export function parseEnvAssignment(field: string, value: string): [string, string] {
   const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
   // The value is never echoed: it may be a secret.
-  if (!match) throw new UsageError(`${field}: expected NAME=value, got ${value.includes('=') ? `the name ${JSON.stringify(value.split('=')[0])}, which is not a variable name` : `${JSON.stringify(value)} (no "=")`}`);
+  if (!match)
+    throw new UsageError(
+      `${field}: expected NAME=value, got ${value.includes('=') ? `the name ${JSON.stringify(value.split('=')[0])}, which is not a variable name` : `${JSON.stringify(value)} (no "=")`}`,
+    );
   return [match[1]!, match[2]!];
 }
 
@@ -83,10 +86,12 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
     seen.add(task.id);
     if (typeof task.prompt !== 'string' || task.prompt.length === 0) throw new UsageError(`agent "${task.id}": the prompt is empty`);
     if (task.agent === 'command' && !task.command?.length) throw new UsageError(`agent "${task.id}": agent "command" needs a command`);
-    if (task.promptStdin && task.agent !== 'command') throw new UsageError(`agent "${task.id}": promptStdin applies to agent "command" only (claude gets long or non-UTF-8 prompts on stdin by itself)`);
+    if (task.promptStdin && task.agent !== 'command')
+      throw new UsageError(`agent "${task.id}": promptStdin applies to agent "command" only (claude gets long or non-UTF-8 prompts on stdin by itself)`);
     for (const field of ['timeoutMs', 'idleTimeoutMs'] as const) {
       const value = task[field];
-      if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new UsageError(`agent "${task.id}": ${field} must be a number of milliseconds above 0, got ${JSON.stringify(value)}`);
+      if (value !== undefined && !(Number.isFinite(value) && value > 0))
+        throw new UsageError(`agent "${task.id}": ${field} must be a number of milliseconds above 0, got ${JSON.stringify(value)}`);
     }
     if (task.jsonSchema !== undefined && !isJsonObject(task.jsonSchema)) throw new UsageError(`agent "${task.id}": jsonSchema must be a JSON Schema object`);
   }
@@ -98,7 +103,9 @@ export function parseJsonSchema(field: string, text: string): Record<string, unk
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${field}: expected a JSON Schema as JSON text, got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)} (${(error as Error).message})`);
+    throw new UsageError(
+      `${field}: expected a JSON Schema as JSON text, got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)} (${(error as Error).message})`,
+    );
   }
   if (!isJsonObject(parsed)) throw new UsageError(`${field}: expected a JSON Schema object such as {"type":"object",...}, got ${JSON.stringify(parsed)}`);
   return parsed;

@@ -37,10 +37,17 @@ export function createResult(fields: NewResult): AgentResult {
 /** One result for all attempts: the last attempt's outcome, with time, money and tokens of all of them. */
 export function mergeAttempts(previous: AgentResult, latest: AgentResult): AgentResult {
   // An earlier segment that never started (cancelled in the queue) adds nothing, not even its time stamps.
-  if (previous.attempts === 0) return latest.sessionId === undefined && previous.sessionId !== undefined ? { ...latest, sessionId: previous.sessionId } : latest;
+  if (previous.attempts === 0)
+    return latest.sessionId === undefined && previous.sessionId !== undefined ? { ...latest, sessionId: previous.sessionId } : latest;
   const usage = { ...latest.usage };
   for (const key of Object.keys(usage) as Array<keyof Usage>) usage[key] += previous.usage[key];
-  const merged: AgentResult = { ...latest, startedAt: previous.startedAt, durationMs: previous.durationMs + latest.durationMs, costUsd: previous.costUsd + latest.costUsd, usage };
+  const merged: AgentResult = {
+    ...latest,
+    startedAt: previous.startedAt,
+    durationMs: previous.durationMs + latest.durationMs,
+    costUsd: previous.costUsd + latest.costUsd,
+    usage,
+  };
   const sessionId = latest.sessionId ?? previous.sessionId;
   if (sessionId !== undefined) merged.sessionId = sessionId;
   return merged;

@@ -217,4 +217,3 @@ export interface Judgement {
   /** Why no winner was recorded (the judge failed, or its answer named none). */
   error?: string;
 }
-

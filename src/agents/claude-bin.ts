@@ -40,7 +40,10 @@ function findOnPath(name: string, searchPath: string | undefined, accept: (file:
 /** The platform package (@anthropic-ai/claude-code-linux-x64, ...) holds the real binary even when postinstall did not run. */
 function findPackagedClaude(): string | undefined {
   const require = createRequire(import.meta.url);
-  const platformPackages = [`@anthropic-ai/claude-code-${process.platform}-${process.arch}`, `@anthropic-ai/claude-code-${process.platform}-${process.arch}-musl`];
+  const platformPackages = [
+    `@anthropic-ai/claude-code-${process.platform}-${process.arch}`,
+    `@anthropic-ai/claude-code-${process.platform}-${process.arch}-musl`,
+  ];
   for (const name of platformPackages) {
     const file = tryResolve(require, `${name}/package.json`, 'claude');
     if (file && isExecutable(file)) return file;

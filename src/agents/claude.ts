@@ -60,7 +60,8 @@ function buildTaskFlags(task: AgentTask, turn: TurnOptions): string[] {
 export function claudeTurnShare(progress: AgentProgress, previous: AgentProgress | undefined): AgentProgress {
   if (!previous) return progress;
   const share: AgentProgress = { ...progress };
-  const minus = (now: number | undefined, before: number | undefined) => (now === undefined || before === undefined ? now : Math.max(0, Math.round((now - before) * 1e10) / 1e10));
+  const minus = (now: number | undefined, before: number | undefined) =>
+    now === undefined || before === undefined ? now : Math.max(0, Math.round((now - before) * 1e10) / 1e10);
   const costUsd = minus(progress.costUsd, previous.costUsd);
   const durationApiMs = minus(progress.durationApiMs, previous.durationApiMs);
   if (costUsd !== undefined) share.costUsd = costUsd;
@@ -104,13 +105,13 @@ export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal
   try {
     const value: unknown = line.charCodeAt(0) === 0x7b /* { */ ? JSON.parse(line) : undefined;
     if (value === null || typeof value !== 'object') throw new Error('not an object');
-    parsed = value as StreamLine;
+    parsed = value;
   } catch {
     into.garbageLines += 1;
     return [];
   }
   const type = asString(parsed.type) ?? 'unknown';
-  const output: ParsedSignal = { kind: 'output', type: parsed.subtype ? `${type}/${String(parsed.subtype)}` : type };
+  const output: ParsedSignal = { kind: 'output', type: typeof parsed.subtype === 'string' && parsed.subtype ? `${type}/${parsed.subtype}` : type };
   if (type === 'assistant') {
     const excerpt = readTextExcerpt(parsed);
     if (excerpt) output.excerpt = excerpt;
@@ -151,9 +152,11 @@ function readToolUses(line: StreamLine): ParsedSignal[] {
   const content = line.message?.content;
   if (!Array.isArray(content)) return [];
   return content
-    .filter((block): block is { type: string; name: string } => block?.type === 'tool_use' && typeof block.name === 'string')
+    .filter((block: unknown): block is { type: string; name: string } => isBlock(block) && block.type === 'tool_use' && typeof block.name === 'string')
     .map((block) => ({ kind: 'tool', tool: block.name }));
 }
+
+const isBlock = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** The end of the assistant's latest text, one line, for live progress. */
 const EXCERPT_CHARS = 80;
@@ -161,7 +164,7 @@ function readTextExcerpt(line: StreamLine): string | undefined {
   const content = line.message?.content;
   if (!Array.isArray(content)) return undefined;
   const text = content
-    .filter((block): block is { type: string; text: string } => block?.type === 'text' && typeof block.text === 'string')
+    .filter((block: unknown): block is { type: string; text: string } => isBlock(block) && block.type === 'text' && typeof block.text === 'string')
     .map((block) => block.text)
     .join(' ')
     .replace(/\s+/g, ' ')

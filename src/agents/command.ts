@@ -21,7 +21,11 @@ export function createCommandAdapter(): AgentAdapter {
       // A variable cannot hold a NUL, raw bytes or (with the arguments) more than ~128 KB: such a
       // prompt reaches a promptStdin command on stdin only, rather than failing its start.
       const promptFitsEnv = !(task.promptStdin && promptGoesOnStdin(task.prompt));
-      const spec: CommandSpec = { file, args: task.promptArg === false ? args : [...args, task.prompt], env: { ...(promptFitsEnv ? { HERD_PROMPT: task.prompt } : {}), ...task.env } };
+      const spec: CommandSpec = {
+        file,
+        args: task.promptArg === false ? args : [...args, task.prompt],
+        env: { ...(promptFitsEnv ? { HERD_PROMPT: task.prompt } : {}), ...task.env },
+      };
       // stdin is the one way to hand over bytes that are not UTF-8 unchanged (see raw-bytes.ts).
       if (task.promptStdin) spec.input = encodeRawBytes(task.prompt);
       return spec;

@@ -56,7 +56,13 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
 }
 
 /** Judge what one turn printed and how its process ended, and say it as an AgentResult (cold or warm turn alike). */
-export function toAgentResult(task: AgentTask, context: AgentTurnContext, progress: AgentProgress, run: ProcessExit & { durationMs: number }, startedAt: Date): AgentResult {
+export function toAgentResult(
+  task: AgentTask,
+  context: AgentTurnContext,
+  progress: AgentProgress,
+  run: ProcessExit & { durationMs: number },
+  startedAt: Date,
+): AgentResult {
   const redact = context.redact ?? ((text: string) => text);
   const outcome = context.adapter.judge(progress, run);
   const result: AgentResult = {
@@ -90,9 +96,14 @@ export function toAgentResult(task: AgentTask, context: AgentTurnContext, progre
  * the schema. (A workflow judge checks its own answer instead, with a text fallback.)
  */
 export function requireStructuredOutput(task: AgentTask, result: AgentResult): AgentResult {
-  if (task.jsonSchema === undefined || (task.agent ?? 'claude') !== 'claude' || result.status !== 'succeeded' || result.structuredOutput !== undefined) return result;
+  if (task.jsonSchema === undefined || (task.agent ?? 'claude') !== 'claude' || result.status !== 'succeeded' || result.structuredOutput !== undefined)
+    return result;
   const said = result.result?.trim().split('\n')[0]?.slice(0, 200);
-  return { ...result, status: 'failed', error: { reason: 'protocol', message: `asked for structured output (jsonSchema) but the answer had none${said ? `: ${said}` : ''}` } };
+  return {
+    ...result,
+    status: 'failed',
+    error: { reason: 'protocol', message: `asked for structured output (jsonSchema) but the answer had none${said ? `: ${said}` : ''}` },
+  };
 }
 
 export function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {
@@ -105,5 +116,12 @@ export function mergeEnv(base: Record<string, string>, overrides: Record<string,
 }
 
 export function failedBeforeStart(task: AgentTask, context: AgentTurnContext, startedAt: Date, message: string): AgentResult {
-  return createResult({ id: task.id, workspace: context.workspace, status: 'failed', attempts: context.attempt ?? 1, startedAt, error: { reason: 'spawn', message } });
+  return createResult({
+    id: task.id,
+    workspace: context.workspace,
+    status: 'failed',
+    attempts: context.attempt ?? 1,
+    startedAt,
+    error: { reason: 'spawn', message },
+  });
 }

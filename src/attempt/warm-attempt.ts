@@ -58,7 +58,13 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
   });
   if ('spawnError' in started) {
     context.onStart?.({ reused: false });
-    return toAgentResult(task, context, createProgress(), { spawnError: started.spawnError, stderrTail: '', oversizedLines: 0, durationMs: Date.now() - startedAt.getTime() }, startedAt);
+    return toAgentResult(
+      task,
+      context,
+      createProgress(),
+      { spawnError: started.spawnError, stderrTail: '', oversizedLines: 0, durationMs: Date.now() - startedAt.getTime() },
+      startedAt,
+    );
   }
   context.onStart?.({ pid: started.pid, reused: false });
   context.onSpawn?.(started.pid);
@@ -72,7 +78,13 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
 const lastReported = new WeakMap<WarmProcess, AgentProgress>();
 
 /** Ask one turn of `warmProcess`; the progress handed back is the turn's own share. */
-async function runTurnOn(warmProcess: WarmProcess, warm: WarmProtocol, task: AgentTask, context: AgentTurnContext, onFirstLine?: () => void): Promise<{ run: WarmTurnRun; progress: AgentProgress }> {
+async function runTurnOn(
+  warmProcess: WarmProcess,
+  warm: WarmProtocol,
+  task: AgentTask,
+  context: AgentTurnContext,
+  onFirstLine?: () => void,
+): Promise<{ run: WarmTurnRun; progress: AgentProgress }> {
   const progress = createProgress();
   const run = await warmProcess.runTurn({
     input: warm.encodeTurn(task.prompt),

@@ -51,7 +51,7 @@ export class WarmPool {
     const entry = this.entries.get(key);
     if (!entry || entry.inUse) return undefined;
     if (!entry.process.alive || entry.sessionId !== want.sessionId || entry.fingerprint !== want.fingerprint) {
-      this.drop(key, entry);
+      void this.drop(key, entry);
       return undefined;
     }
     clearTimeout(entry.idleTimer);
@@ -66,7 +66,7 @@ export class WarmPool {
   adopt(key: string, process: WarmProcess, fingerprint: string): ReleaseWarm {
     const existing = this.entries.get(key);
     if (existing?.inUse) return () => void process.close();
-    if (existing) this.drop(key, existing);
+    if (existing) void this.drop(key, existing);
     const entry: WarmEntry = { process, fingerprint, sessionId: undefined, inUse: true };
     this.entries.set(key, entry);
     void process.exited.then(() => {

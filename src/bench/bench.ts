@@ -173,7 +173,14 @@ export async function runPlainFanOut(tasks: AgentTask[], context: PhaseContext):
   }
 }
 
-function spawnPlain(task: AgentTask, cwd: string, adapter: ReturnType<typeof createClaudeAdapter>, server: SimulateServer | undefined, batch: string, context: PhaseContext): Promise<number | null> {
+function spawnPlain(
+  task: AgentTask,
+  cwd: string,
+  adapter: ReturnType<typeof createClaudeAdapter>,
+  server: SimulateServer | undefined,
+  batch: string,
+  context: PhaseContext,
+): Promise<number | null> {
   const spec = adapter.command(task, {});
   const env = buildAgentEnv({
     inherited: context.inheritedEnv,

@@ -30,7 +30,9 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   const interrupt = installInterruptHandlers(writeErr);
   let result: BenchResult;
   try {
-    writeErr(`herd bench: ${count} agents, ${simulate ? `simulated API with ${formatMs(latencyMs)} latency per answer` : 'REAL model API (this costs money)'}\n`);
+    writeErr(
+      `herd bench: ${count} agents, ${simulate ? `simulated API with ${formatMs(latencyMs)} latency per answer` : 'REAL model API (this costs money)'}\n`,
+    );
     result = await runBench({
       count,
       latencyMs,

@@ -17,11 +17,23 @@ interface RootFlag {
 const rootOf = (flags: RootFlag) => path.resolve(flags.workspaceRoot ?? defaultWorkspaceRoot());
 
 export async function runsCommand(flags: RootFlag & { json?: boolean; sort?: string }): Promise<number> {
-  if (flags.sort !== undefined && flags.sort !== 'date' && flags.sort !== 'cost') throw new UsageError(`--sort: expected date or cost, got ${JSON.stringify(flags.sort)}`);
+  if (flags.sort !== undefined && flags.sort !== 'date' && flags.sort !== 'cost')
+    throw new UsageError(`--sort: expected date or cost, got ${JSON.stringify(flags.sort)}`);
   const { runs, unreadable } = await listRuns(rootOf(flags));
   if (flags.sort === 'cost') runs.sort((a, b) => totalCost(b) - totalCost(a));
   for (const name of unreadable) writeErr(`warning: ${name} has no readable ${RUN_FILE}; skipped\n`);
-  if (flags.json) printJson(runs.map((run) => ({ runId: run.runId, startedAt: run.startedAt, status: run.status, agents: run.agents.length, turns: run.turns.length, costUsd: totalCost(run), simulated: run.simulated })));
+  if (flags.json)
+    printJson(
+      runs.map((run) => ({
+        runId: run.runId,
+        startedAt: run.startedAt,
+        status: run.status,
+        agents: run.agents.length,
+        turns: run.turns.length,
+        costUsd: totalCost(run),
+        simulated: run.simulated,
+      })),
+    );
   else writeOut(runs.length ? `${renderRunList(runs)}\n` : `no runs in ${rootOf(flags)}\n`);
   return 0;
 }
@@ -33,14 +45,22 @@ export async function showCommand(runId: string, flags: RootFlag & { json?: bool
   if (flags.agent !== undefined) {
     // A workflow task id (e.g. of a fan-out) stands for all of its agents, as in `continue --agent`.
     const ids = new Set(summary.workflow?.tasks.find((task) => task.id === flags.agent && !task.agents.includes(task.id))?.agents ?? [flags.agent]);
-    const turns = summary.turns.flatMap((turn) => turn.agents.filter((agent) => ids.has(agent.id)).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, ...agent })));
-    if (turns.length === 0) throw new UsageError(`run ${runId} has no agent "${flags.agent}"; its agents are: ${summary.agents.map((agent) => agent.id).join(', ')}`);
+    const turns = summary.turns.flatMap((turn) =>
+      turn.agents.filter((agent) => ids.has(agent.id)).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, ...agent })),
+    );
+    if (turns.length === 0)
+      throw new UsageError(`run ${runId} has no agent "${flags.agent}"; its agents are: ${summary.agents.map((agent) => agent.id).join(', ')}`);
     if (flags.json) printJson(turns);
-    else for (const turn of turns) writeOut(`--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n`);
+    else
+      for (const turn of turns)
+        writeOut(
+          `--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n`,
+        );
     return 0;
   }
   if (flags.json) printJson(summary);
-  else writeOut(`${renderRun(summary, Math.max(30, (process.stdout.columns ?? 120) - 60))}\n${summary.workflow ? `\n${renderWorkflowAccount(summary)}\n` : ''}`);
+  else
+    writeOut(`${renderRun(summary, Math.max(30, (process.stdout.columns ?? 120) - 60))}\n${summary.workflow ? `\n${renderWorkflowAccount(summary)}\n` : ''}`);
   return 0;
 }
 

@@ -1,6 +1,8 @@
 // The `herd` command line: commands, flags and help text. Handlers live beside it; this
 // file only wires commander (the only importer of it) to them.
 
+/* eslint-disable @typescript-eslint/no-unsafe-argument -- commander hands each action an untyped options object;
+   every handler declares the flags it reads, and commander's own parsing (choices, argParser) shapes them. */
 import { Command, Option } from 'commander';
 import { herdVersion } from './version.js';
 
@@ -24,7 +26,10 @@ function addRunFlags(command: Command): Command {
     .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent (default 5s)')
     .option('--retries <n>', 'extra attempts for transient failures: 429, 529, 5xx, connection errors, crashes (default 0)')
     .option('--retry-timeouts', 'count timeouts as transient (retried with --retries)')
-    .option('--stagger <duration|auto>', 'how agents start: auto = at most one starting claude per CPU core, the next when one prints its first line; a duration (1s) spaces starts; 0 = all at once (default: auto when more than 3 agents per core start together, else all at once)')
+    .option(
+      '--stagger <duration|auto>',
+      'how agents start: auto = at most one starting claude per CPU core, the next when one prints its first line; a duration (1s) spaces starts; 0 = all at once (default: auto when more than 3 agents per core start together, else all at once)',
+    )
     .option('--json', 'print the run summary as one JSON document on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress lines')
     .option('--events <file|->', 'write every event as a JSON line to a file, or - for stderr');
@@ -39,7 +44,9 @@ function addWorkflowFileFlags(command: Command): Command {
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('herd')
-    .description('Run many command-line coding agents (Claude Code, any command) at once, each in its own workspace, and keep every answer, session, cost and timing.')
+    .description(
+      'Run many command-line coding agents (Claude Code, any command) at once, each in its own workspace, and keep every answer, session, cost and timing.',
+    )
     .version(herdVersion())
     // Set before the subcommands are added: they inherit it, so parse errors reach main() (exit 2).
     .exitOverride()
@@ -77,13 +84,20 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--allowed-tools <tools>', 'tools allowed without asking, e.g. "Read,Write" (repeatable)', collect)
       .option('--disallowed-tools <tools>', 'tools the agent may not use (repeatable)', collect)
       .option('--add-dir <dir>', 'extra directory the agent may use (repeatable)', collect)
-      .option('--json-schema <schema>', 'JSON Schema the answer must follow (claude structured output); the JSON is in each agent\'s structuredOutput')
+      .option('--json-schema <schema>', "JSON Schema the answer must follow (claude structured output); the JSON is in each agent's structuredOutput")
       .option('--timeout <duration>', 'stop an agent after this long, e.g. 90s, 5m (default: none)')
       .option('--idle-timeout <duration>', 'stop an agent that printed nothing for this long (default: off)')
       .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests')
-      .option('--prompt-stdin', 'with --command: give the prompt on the command\'s stdin (byte for byte) instead of as its last argument')
-      .option('--then <prompt>', 'after the first turn, send this follow-up to every agent as one more turn, recorded as herd continue would (repeatable; turns on --keep-alive)', collect)
-      .option('--keep-alive', "keep each claude process running between this command's turns, so a later turn costs the model's time and not a process start (default with --then)")
+      .option('--prompt-stdin', "with --command: give the prompt on the command's stdin (byte for byte) instead of as its last argument")
+      .option(
+        '--then <prompt>',
+        'after the first turn, send this follow-up to every agent as one more turn, recorded as herd continue would (repeatable; turns on --keep-alive)',
+        collect,
+      )
+      .option(
+        '--keep-alive',
+        "keep each claude process running between this command's turns, so a later turn costs the model's time and not a process start (default with --then)",
+      )
       .option('--no-keep-alive', 'with --then: start a new process for every turn (each resumes its session cold)')
       .option('--keep-alive-idle <duration>', 'close a kept-alive process that has been idle this long (default 5m)'),
   ).action(async (prompt: string | undefined, flags) => setExitCode(await (await runCommands()).spawnCommand(prompt, flags)));
@@ -91,7 +105,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
   addRunFlags(
     program
       .command('continue')
-      .description("send a follow-up to every agent of a run (or --agent ones), each resuming its own session in its own workspace")
+      .description('send a follow-up to every agent of a run (or --agent ones), each resuming its own session in its own workspace')
       .argument('<runId>', 'the run to continue (see herd runs)')
       .argument('<prompt>', 'the follow-up prompt')
       .option('--agent <id>', 'only this agent (repeatable)', collect),
@@ -109,7 +123,9 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     addRunFlags(
       program
         .command('run')
-        .description('run a workflow task file: tasks start as soon as their dependencies finish (dependsOn, priority, each, compete + judge, {{deps.<id>.result}})')
+        .description(
+          'run a workflow task file: tasks start as soon as their dependencies finish (dependsOn, priority, each, compete + judge, {{deps.<id>.result}})',
+        )
         .argument('<file>', 'YAML or JSON workflow: {name, vars, shared, defaults, tasks}; see examples/workflows/')
         .option('--dry-run', 'show the plan (as herd plan does) and start nothing')
         .option('--durations-from <runId>', 'with --dry-run: estimate times from this earlier run')
@@ -165,7 +181,9 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
 
   program
     .command('bench')
-    .description("measure what parallelism buys here: the same N agents sequentially and in parallel through herd, and as a plain fan-out (herd's overhead per agent)")
+    .description(
+      "measure what parallelism buys here: the same N agents sequentially and in parallel through herd, and as a plain fan-out (herd's overhead per agent)",
+    )
     .option('-n, --count <n>', 'agents per batch (default 5)')
     .option('--latency <duration>', 'latency of the simulated API per answer (default 2s)')
     .option('--rounds <n>', 'rounds of parallel and plain fan-out, alternating order; medians are shown (default 1)')
@@ -173,7 +191,10 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .option('--no-simulate', 'use the real model API instead of the stand-in (costs money)')
     .option('--prompt <text>', 'the prompt every agent gets')
     .option('--claude-bin <path>', 'claude executable')
-    .option('--workspace-root <dir>', "where the bench works: a new herd-bench-* directory in it, removed afterwards; nothing else there is touched (default: the temp dir)")
+    .option(
+      '--workspace-root <dir>',
+      'where the bench works: a new herd-bench-* directory in it, removed afterwards; nothing else there is touched (default: the temp dir)',
+    )
     .option('--keep', 'keep the runs and workspaces')
     .option('--json', 'the figures as one JSON document on stdout')
     .action(async (flags) => setExitCode(await (await import('./bench-command.js')).benchCommand(flags)));

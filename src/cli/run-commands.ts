@@ -31,7 +31,6 @@ export interface CommonRunFlags {
   events?: string;
 }
 
-
 export interface MultiTurnFlags {
   /** Follow-up prompts, one turn each after the first. */
   then?: string[];
@@ -48,19 +47,15 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   // Warm processes only pay off from the second turn on, so --then turns them on by default.
   if (flags.keepAlive ?? followUps.length > 0) options.keepAlive = true;
   if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parsePositiveDuration('--keep-alive-idle', flags.keepAliveIdle);
-  return runWithUi(
-    flags,
-    options,
-    async (supervisor, signal) => {
-      let summary = await supervisor.run(tasks, { signal });
-      for (const followUp of followUps) {
-        if (signal.aborted || summary.status === 'cancelled') break;
-        // Each turn is recorded exactly as `herd continue <runId> <followUp>` would record it.
-        summary = await supervisor.continue(summary.runId, followUp, { signal });
-      }
-      return summary;
-    },
-  );
+  return runWithUi(flags, options, async (supervisor, signal) => {
+    let summary = await supervisor.run(tasks, { signal });
+    for (const followUp of followUps) {
+      if (signal.aborted || summary.status === 'cancelled') break;
+      // Each turn is recorded exactly as `herd continue <runId> <followUp>` would record it.
+      summary = await supervisor.continue(summary.runId, followUp, { signal });
+    }
+    return summary;
+  });
 }
 
 export async function continueCommand(runId: string, prompt: string, flags: CommonRunFlags & { agent?: string[] }): Promise<number> {
@@ -79,7 +74,8 @@ export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOpt
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
   if (flags.claudeBin !== undefined) options.claudeBin = flags.claudeBin;
   // --simulate-latency implies --simulate: it means nothing against a real API.
-  if (flags.simulate || flags.simulateLatency !== undefined) options.simulate = flags.simulateLatency === undefined ? {} : { latencyMs: parseDuration('--simulate-latency', flags.simulateLatency) };
+  if (flags.simulate || flags.simulateLatency !== undefined)
+    options.simulate = flags.simulateLatency === undefined ? {} : { latencyMs: parseDuration('--simulate-latency', flags.simulateLatency) };
   if (flags.env?.length) options.env = Object.fromEntries(flags.env.map((assignment) => parseEnvAssignment('--env', assignment)));
   if (flags.envAllow?.length) options.envAllow = flags.envAllow.flatMap((names) => names.split(',')).filter(Boolean);
   if (flags.killGrace !== undefined) options.killGraceMs = parseDuration('--kill-grace', flags.killGrace);
@@ -94,7 +90,11 @@ export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOpt
   return options;
 }
 
-async function runWithUi(flags: CommonRunFlags, options: SupervisorOptions, work: (supervisor: Supervisor, signal: AbortSignal) => Promise<RunSummary>): Promise<number> {
+async function runWithUi(
+  flags: CommonRunFlags,
+  options: SupervisorOptions,
+  work: (supervisor: Supervisor, signal: AbortSignal) => Promise<RunSummary>,
+): Promise<number> {
   const sinks = createEventSinks(flags);
   const supervisor = new Supervisor({ ...options, onEvent: sinks.listener });
   const interrupt = installInterruptHandlers(writeErr);
@@ -121,7 +121,9 @@ async function runWithUi(flags: CommonRunFlags, options: SupervisorOptions, work
     // Nothing started (a resume of a finished run): say so instead of reprinting an old table.
     if (flags.json) printJson(summary);
     const failed = turns.at(-1)?.agents.some((agent) => agent.status === 'failed' || agent.status === 'timeout') ?? false;
-    writeErr(`herd: nothing to resume in run ${summary.runId}: every agent finished${failed ? ' (failed ones run again with --retry-failed)' : ''}; see herd show ${summary.runId}\n`);
+    writeErr(
+      `herd: nothing to resume in run ${summary.runId}: every agent finished${failed ? ' (failed ones run again with --retry-failed)' : ''}; see herd show ${summary.runId}\n`,
+    );
     // The exit code still says how the run ended.
     return failed ? EXIT_AGENT_FAILED : EXIT_OK;
   }
@@ -145,9 +147,12 @@ function printSummary(summary: RunSummary, turns: readonly TurnSummary[], flags:
 /** After the tables: the simulated-answers warning (when there are answers) and what to do next. */
 export function closingLines(summary: RunSummary, turns: readonly TurnSummary[], interrupted: boolean, agentOption = ''): string {
   const answered = turns.some((turn) => turn.agents.some((agent) => agent.result !== undefined));
-  const simulatedNote = summary.simulated && answered ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
+  const simulatedNote =
+    summary.simulated && answered ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
   // An interrupted run is finished with resume (interruptedNote), not continued.
-  const next = interrupted ? '' : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: herd show ${summary.runId}\n`;
+  const next = interrupted
+    ? ''
+    : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: herd show ${summary.runId}\n`;
   return `${simulatedNote}${next}`;
 }
 

@@ -36,7 +36,10 @@ export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFl
     const { loadTaskFile } = await import('../workflow/task-file.js');
     const tasks = (await loadTaskFile(flags.tasks)).map((task) => ({ ...defaults, ...task }));
     const dependent = tasks.find((task) => task.dependsOn?.length);
-    if (dependent) throw new UsageError(`${flags.tasks}: task "${dependent.id}" has dependsOn; spawn runs every task at once, so run this file with \`herd run ${flags.tasks}\``);
+    if (dependent)
+      throw new UsageError(
+        `${flags.tasks}: task "${dependent.id}" has dependsOn; spawn runs every task at once, so run this file with \`herd run ${flags.tasks}\``,
+      );
     try {
       validateTasks(tasks);
     } catch (error) {
@@ -60,10 +63,13 @@ async function readPrompt(prompt: string | undefined, promptFile: string | undef
       // Bytes that are not UTF-8 are kept (see raw-bytes.ts), so the agent gets the file as it is.
       text = decodeRawBytes(promptFile === '-' ? await readStdin() : await readFile(promptFile));
     } catch (error) {
-      throw new UsageError(`--prompt-file: cannot read ${promptFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      throw new UsageError(
+        `--prompt-file: cannot read ${promptFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      );
     }
   }
-  if (text === undefined || text.trim() === '') throw new UsageError('missing prompt: herd spawn "<prompt>" -n <count>, or --prompt-file <file>, or --tasks <file>');
+  if (text === undefined || text.trim() === '')
+    throw new UsageError('missing prompt: herd spawn "<prompt>" -n <count>, or --prompt-file <file>, or --tasks <file>');
   return text;
 }
 
@@ -74,7 +80,8 @@ async function readStdin(): Promise<Buffer> {
 }
 
 function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'prompt'> {
-  if (flags.promptStdin === true && !flags.command?.length) throw new UsageError('--prompt-stdin only applies with --command (claude gets long or non-UTF-8 prompts on stdin by itself)');
+  if (flags.promptStdin === true && !flags.command?.length)
+    throw new UsageError('--prompt-stdin only applies with --command (claude gets long or non-UTF-8 prompts on stdin by itself)');
   const defaults: Omit<AgentTask, 'id' | 'prompt'> = {};
   if (flags.command?.length) {
     defaults.agent = 'command';
@@ -100,4 +107,8 @@ function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'promp
 }
 
 /** "Read,Write" and repeated flags both work. */
-const splitList = (values: string[]) => values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+const splitList = (values: string[]) =>
+  values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);

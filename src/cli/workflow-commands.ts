@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { defaultConcurrency, parseConcurrency, parsePositiveDuration, parsePositiveInt, validateId } from '../options.js';
+import { defaultConcurrency, parseConcurrency, parsePositiveDuration, validateId } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
 import { listRuns, readRun } from '../store/run-store.js';
 import { Supervisor, defaultWorkspaceRoot } from '../supervisor/supervisor.js';

@@ -101,7 +101,8 @@ function indexNodes<N extends DependencyNode>(nodes: readonly N[]): Map<string, 
   for (const state of states.values()) {
     for (const [id, optional] of mergeEdges(state.node.dependsOn)) {
       const dependency = states.get(id);
-      if (!dependency || id === state.node.id) throw new Error(`dependency scheduler: "${state.node.id}" depends on ${dependency ? 'itself' : `unknown "${id}"`}`);
+      if (!dependency || id === state.node.id)
+        throw new Error(`dependency scheduler: "${state.node.id}" depends on ${dependency ? 'itself' : `unknown "${id}"`}`);
       dependency.dependents.push({ id: state.node.id, optional });
     }
   }

@@ -60,13 +60,13 @@ function tagNeedle(tag: string, prefix: boolean): Buffer {
  * Pids of live processes whose environment carries `HERD_AGENT_TAG=<tag>`. With `prefix`, any
  * tag starting with `tag` matches (all agents of a run: "<runId>/").
  */
-export async function findTaggedProcesses(tag: string, prefix = false): Promise<number[]> {
+export function findTaggedProcesses(tag: string, prefix = false): Promise<number[]> {
   const needle = tagNeedle(tag, prefix);
   const pids: number[] = [];
   visitEnvirons((pid, environ) => {
     if (hasVariable(environ, needle)) pids.push(pid);
   });
-  return pids;
+  return Promise.resolve(pids);
 }
 
 interface SweepRequest {

@@ -100,6 +100,12 @@ async function drainPipes(subprocess: Subprocess): Promise<void> {
       resolve();
     }, PIPE_DRAIN_MS);
   });
-  await Promise.race([subprocess.then(() => undefined, () => undefined), bound]);
+  await Promise.race([
+    subprocess.then(
+      () => undefined,
+      () => undefined,
+    ),
+    bound,
+  ]);
   clearTimeout(timer);
 }

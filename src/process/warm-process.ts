@@ -192,9 +192,15 @@ class RunningWarmProcess implements WarmProcess {
   }
 
   private deadTurn(startedAt: number): WarmTurnRun {
-    const run: WarmTurnRun = { completed: false, lines: 0, stderrTail: this.idleStderr.toString(), oversizedLines: 0, durationMs: performance.now() - startedAt };
-    if (this.exitStatus?.exitCode != null) run.exitCode = this.exitStatus.exitCode;
-    if (this.exitStatus?.signal != null) run.signal = this.exitStatus.signal;
+    const run: WarmTurnRun = {
+      completed: false,
+      lines: 0,
+      stderrTail: this.idleStderr.toString(),
+      oversizedLines: 0,
+      durationMs: performance.now() - startedAt,
+    };
+    if (this.exitStatus?.exitCode !== undefined && this.exitStatus.exitCode !== null) run.exitCode = this.exitStatus.exitCode;
+    if (this.exitStatus?.signal !== undefined && this.exitStatus.signal !== null) run.signal = this.exitStatus.signal;
     return run;
   }
 

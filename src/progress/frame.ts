@@ -122,7 +122,9 @@ function overallLine(snapshot: LiveSnapshot, nowTs: number, width: number): Segm
 
 function waitingLines(snapshot: LiveSnapshot, nowTs: number): Segment[][] {
   if (snapshot.waitingUntilTs === undefined || snapshot.waitingUntilTs <= nowTs || snapshot.ended) return [];
-  return [[{ text: `waiting ${formatElapsed(snapshot.waitingUntilTs - nowTs)} before starting more agents: ${clean(snapshot.waitingReason ?? '')}`, tone: 'yellow' }]];
+  return [
+    [{ text: `waiting ${formatElapsed(snapshot.waitingUntilTs - nowTs)} before starting more agents: ${clean(snapshot.waitingReason ?? '')}`, tone: 'yellow' }],
+  ];
 }
 
 function progressBar(done: number, total: number, width: number): string {
@@ -148,7 +150,6 @@ function truncateId(id: string, width: number): string {
 
 /** Agent text may carry escape sequences or newlines; on a live terminal they would be garbage. */
 export function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
 }
 

@@ -15,20 +15,26 @@ export function createPlainProgress(write: (text: string) => void, clock: () => 
       case 'run.start':
         total = event.agents.length;
         done = 0;
-        write(`${stamp()} run ${event.runId} turn ${event.turn}: ${total} agent${total === 1 ? '' : 's'}, up to ${event.concurrency} at once${event.simulated ? ' (simulated API)' : ''}\n`);
+        write(
+          `${stamp()} run ${event.runId} turn ${event.turn}: ${total} agent${total === 1 ? '' : 's'}, up to ${event.concurrency} at once${event.simulated ? ' (simulated API)' : ''}\n`,
+        );
         return;
       case 'agent.start':
         write(`${stamp()} ${event.agentId} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}\n`);
         return;
       case 'agent.retry':
-        write(`${stamp()} ${event.agentId} ${event.source === 'agent' ? 'API retry' : 'retry'} ${event.attempt}${event.status ? ` after HTTP ${event.status}` : ''}${event.delayMs ? `, waiting ${formatMs(event.delayMs)}` : ''}\n`);
+        write(
+          `${stamp()} ${event.agentId} ${event.source === 'agent' ? 'API retry' : 'retry'} ${event.attempt}${event.status ? ` after HTTP ${event.status}` : ''}${event.delayMs ? `, waiting ${formatMs(event.delayMs)}` : ''}\n`,
+        );
         return;
       case 'agent.end': {
         done += 1;
         const { result } = event;
         // Agent text may hold escape sequences: in a log they are garbage, or worse, commands to a terminal.
         const detail = clean(result.status === 'succeeded' ? firstLine(result.result, 50) : firstLine(result.error?.message, 200));
-        write(`${stamp()} ${event.agentId} ${result.status} in ${formatMs(result.durationMs)} ${formatUsd(result.costUsd)} (${done}/${total})${detail ? `: ${detail}` : ''}\n`);
+        write(
+          `${stamp()} ${event.agentId} ${result.status} in ${formatMs(result.durationMs)} ${formatUsd(result.costUsd)} (${done}/${total})${detail ? `: ${detail}` : ''}\n`,
+        );
         return;
       }
       case 'run.waiting':

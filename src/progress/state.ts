@@ -63,7 +63,13 @@ export function createSnapshot(): LiveSnapshot {
 export function applyEvent(snapshot: LiveSnapshot, event: HerdEvent): void {
   switch (event.type) {
     case 'run.start':
-      Object.assign(snapshot, createSnapshot(), { runId: event.runId, turn: event.turn, concurrency: event.concurrency, simulated: event.simulated, startedTs: event.ts });
+      Object.assign(snapshot, createSnapshot(), {
+        runId: event.runId,
+        turn: event.turn,
+        concurrency: event.concurrency,
+        simulated: event.simulated,
+        startedTs: event.ts,
+      });
       snapshot.agents = event.agents.map((id) => ({ id, state: 'queued', turn: event.turn, attempt: 0, queuedTs: event.ts, messages: 0, retries: 0 }));
       return;
     case 'agent.queued':

@@ -18,7 +18,11 @@ export function formatCount(count: number): string {
 
 /** The first non-empty line, shortened to `width` characters (by code point). */
 export function firstLine(text: string | undefined, width: number): string {
-  const line = (text ?? '').split('\n').find((candidate) => candidate.trim() !== '')?.trim() ?? '';
+  const line =
+    (text ?? '')
+      .split('\n')
+      .find((candidate) => candidate.trim() !== '')
+      ?.trim() ?? '';
   return truncate(line.replace(/\s+/g, ' '), width);
 }
 

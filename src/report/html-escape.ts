@@ -5,6 +5,6 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 export function escapeHtml(text: string): string {
   // Control characters (other than tab/newline) are not allowed in XML-ish SVG text; drop them.
-  // eslint-disable-next-line no-control-regex
+
   return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }

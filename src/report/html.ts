@@ -57,7 +57,9 @@ function renderHeader(summary: RunSummary): string {
     `${summary.turns.length} turn${summary.turns.length === 1 ? '' : 's'}`,
   ];
   if (summary.agentVersion) facts.push(`agent CLI ${escapeHtml(summary.agentVersion)}`);
-  const simulated = summary.simulated ? `<p class="note">Simulated run: the answers come from herd's stand-in model API (--simulate), not from a real model.</p>` : '';
+  const simulated = summary.simulated
+    ? `<p class="note">Simulated run: the answers come from herd's stand-in model API (--simulate), not from a real model.</p>`
+    : '';
   return `<header><h1>herd run <code>${escapeHtml(summary.runId)}</code></h1><p class="facts">${facts.join(' · ')}</p>${simulated}</header>`;
 }
 
@@ -80,7 +82,13 @@ function renderTotalsList(totals: Totals): string {
   return `<dl class="totals">${[
     item('wall time', 'wallMs', totals.wallMs, formatMs(totals.wallMs), 'first start to last end'),
     // Older records have no apiMs; agents that do not report API time leave it 0.
-    item('sum of agent time', 'agentMs', totals.agentMs, formatMs(totals.agentMs), (totals.apiMs ?? 0) > 0 ? `${formatMs(totals.apiMs)} of it waiting for the model API` : ''),
+    item(
+      'sum of agent time',
+      'agentMs',
+      totals.agentMs,
+      formatMs(totals.agentMs),
+      (totals.apiMs ?? 0) > 0 ? `${formatMs(totals.apiMs)} of it waiting for the model API` : '',
+    ),
     item('sequential estimate', 'sequentialMs', totals.agentMs, formatMs(totals.agentMs), 'the agents one after another'),
     item('speedup', 'speedup', totals.speedup, `${totals.speedup.toFixed(2)}x`, `at concurrency ${totals.concurrency}`),
     item('efficiency', 'efficiency', totals.efficiency, `${Math.round(totals.efficiency * 100)}%`, 'speedup / concurrency'),
@@ -104,7 +112,11 @@ function renderTurnTable(summary: RunSummary): string {
 function renderTimelines(turns: readonly TimelineTurn[]): string {
   const legend = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'running']
     .map((status) => `<span><i class="swatch status-${status}"></i>${status}</span>`)
-    .concat('<span><i class="swatch queue"></i>waiting to start (for a slot or its dependencies)</span>', '<span><i class="swatch retry"></i>retry</span>', '<span><i class="swatch timeout-mark"></i>where a deadline stopped it (timeout or idle)</span>')
+    .concat(
+      '<span><i class="swatch queue"></i>waiting to start (for a slot or its dependencies)</span>',
+      '<span><i class="swatch retry"></i>retry</span>',
+      '<span><i class="swatch timeout-mark"></i>where a deadline stopped it (timeout or idle)</span>',
+    )
     .join('');
   const charts = turns.map(
     (turn) =>
@@ -115,14 +127,19 @@ function renderTimelines(turns: readonly TimelineTurn[]): string {
 
 function renderCostAndTokens(summary: RunSummary): string {
   const ids = summary.agents.map((agent) => agent.id);
-  const resultsOf = (id: string) => summary.turns.flatMap((turn) => turn.agents.filter((agent) => agent.id === id).map((agent) => ({ turn: turn.turn, agent })));
+  const resultsOf = (id: string) =>
+    summary.turns.flatMap((turn) => turn.agents.filter((agent) => agent.id === id).map((agent) => ({ turn: turn.turn, agent })));
   const costRows: BarRow[] = ids.map((id) => {
     const results = resultsOf(id);
     const total = results.reduce((sum, { agent }) => sum + agent.costUsd, 0);
     return {
       label: id,
       totalText: formatUsd(total),
-      segments: results.map(({ turn, agent }) => ({ value: agent.costUsd, className: `turn-${(turn - 1) % 4}`, title: `${id}, turn ${turn}: ${formatUsd(agent.costUsd)}` })),
+      segments: results.map(({ turn, agent }) => ({
+        value: agent.costUsd,
+        className: `turn-${(turn - 1) % 4}`,
+        title: `${id}, turn ${turn}: ${formatUsd(agent.costUsd)}`,
+      })),
     };
   });
   const tokenRows: BarRow[] = ids.map((id) => {
@@ -138,7 +155,10 @@ function renderCostAndTokens(summary: RunSummary): string {
     const all = segments.reduce((sum, segment) => sum + segment.value, 0);
     return { label: id, totalText: `${formatCount(all)} tokens`, segments };
   });
-  const turnLegend = summary.turns.length > 1 ? `<p class="legend">${summary.turns.map((turn) => `<span><i class="swatch turn-${(turn.turn - 1) % 4}"></i>turn ${turn.turn}</span>`).join('')}</p>` : '';
+  const turnLegend =
+    summary.turns.length > 1
+      ? `<p class="legend">${summary.turns.map((turn) => `<span><i class="swatch turn-${(turn.turn - 1) % 4}"></i>turn ${turn.turn}</span>`).join('')}</p>`
+      : '';
   const tokenLegend = `<p class="legend"><span><i class="swatch tokens-input"></i>input</span><span><i class="swatch tokens-cache-read"></i>cache read</span><span><i class="swatch tokens-cache-creation"></i>cache creation</span><span><i class="swatch tokens-output"></i>output</span></p>`;
   return `<section id="cost"><h2>Cost per agent</h2>${turnLegend}${renderBarChartSvg(costRows, { chart: 'cost', ariaLabel: 'cost per agent' })}<h2>Tokens per agent</h2>${tokenLegend}${renderBarChartSvg(tokenRows, { chart: 'tokens', ariaLabel: 'tokens per agent' })}</section>`;
 }
@@ -188,9 +208,12 @@ function renderWorkflowAccount(workflow: WorkflowRecord | undefined): string {
   const table = stages.length
     ? `<table class="turns stages"><thead><tr><th>stage</th><th>agents</th><th>wall</th><th>agent time</th><th>speedup</th><th>cost</th><th>succeeded</th></tr></thead><tbody>${stages.join('')}</tbody></table>`
     : '';
-  const critical = workflow.criticalPath ? `<p>Critical path: ${escapeHtml(workflow.criticalPath.agents.join(' → '))} (${formatMs(workflow.criticalPath.ms)})</p>` : '';
+  const critical = workflow.criticalPath
+    ? `<p>Critical path: ${escapeHtml(workflow.criticalPath.agents.join(' → '))} (${formatMs(workflow.criticalPath.ms)})</p>`
+    : '';
   const verdicts = workflow.judgements.map(
-    (verdict) => `<li>${escapeHtml(verdict.judge)} judged ${escapeHtml(verdict.of)}: ${verdict.winner ? `winner <b>${escapeHtml(verdict.winner)}</b>${verdict.reason ? ` (${escapeHtml(clip(verdict.reason, 200))})` : ''}` : `no winner${verdict.error ? `: ${escapeHtml(verdict.error)}` : ''}`}</li>`,
+    (verdict) =>
+      `<li>${escapeHtml(verdict.judge)} judged ${escapeHtml(verdict.of)}: ${verdict.winner ? `winner <b>${escapeHtml(verdict.winner)}</b>${verdict.reason ? ` (${escapeHtml(clip(verdict.reason, 200))})` : ''}` : `no winner${verdict.error ? `: ${escapeHtml(verdict.error)}` : ''}`}</li>`,
   );
   return `${table}${critical}${verdicts.length ? `<ul class="judgements">${verdicts.join('')}</ul>` : ''}`;
 }
@@ -198,7 +221,9 @@ function renderWorkflowAccount(workflow: WorkflowRecord | undefined): string {
 function renderAgents(summary: RunSummary): string {
   const agents = summary.agents.map((latest) => {
     const task = summary.tasks.find((candidate) => candidate.id === latest.id);
-    const turns = summary.turns.flatMap((turn) => turn.agents.filter((agent) => agent.id === latest.id).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, agent })));
+    const turns = summary.turns.flatMap((turn) =>
+      turn.agents.filter((agent) => agent.id === latest.id).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, agent })),
+    );
     const totalCostUsd = turns.reduce((sum, { agent }) => sum + agent.costUsd, 0);
     const summaryLine = `<summary><b>${escapeHtml(latest.id)}</b> <span class="badge status-${escapeHtml(latest.status)}">${escapeHtml(latest.status)}</span> ${formatUsd(totalCostUsd)} · ${turns.length} turn${turns.length === 1 ? '' : 's'}</summary>`;
     const body = turns.map(({ turn, prompt, agent }) => renderAgentTurn(turn, agent.prompt ?? prompt ?? task?.prompt, agent)).join('');
@@ -215,7 +240,9 @@ function renderTaskFacts(task: AgentTask | undefined, latest: AgentResult): stri
   facts.push(`workspace <code>${escapeHtml(latest.workspace)}</code>`);
   if (task?.dependsOn?.length) facts.push(`depends on ${task.dependsOn.map(escapeHtml).join(', ')}`);
   const system = task?.systemPrompt ?? task?.appendSystemPrompt;
-  const systemBlock = system ? `<h4>${task?.systemPrompt ? 'system prompt' : 'appended system prompt'}</h4><pre class="system">${escapeHtml(system)}</pre>` : '';
+  const systemBlock = system
+    ? `<h4>${task?.systemPrompt ? 'system prompt' : 'appended system prompt'}</h4><pre class="system">${escapeHtml(system)}</pre>`
+    : '';
   return `<p class="facts">${facts.join(' · ')}</p>${systemBlock}`;
 }
 

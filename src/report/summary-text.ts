@@ -37,7 +37,7 @@ export function renderTurn(turn: TurnSummary, answerWidth?: number): string {
 }
 
 export function renderRun(summary: RunSummary, answerWidth?: number): string {
-  const header = `run ${summary.runId}  ${summary.status}  started ${summary.startedAt}${summary.simulated ? '  (simulated: answers come from herd\'s stand-in API)' : ''}`;
+  const header = `run ${summary.runId}  ${summary.status}  started ${summary.startedAt}${summary.simulated ? "  (simulated: answers come from herd's stand-in API)" : ''}`;
   return [header, ...summary.turns.map((turn) => `\n${renderTurn(turn, answerWidth)}`), '', ...renderRunFooter(summary)].join('\n');
 }
 

@@ -78,7 +78,9 @@ function renderAxis(spanMs: number, x: (ms: number) => number, height: number): 
   const ticks: string[] = [];
   for (let ms = 0; ms <= spanMs + 1e-9; ms += stepMs) {
     const tx = x(ms);
-    ticks.push(`<line class="grid" x1="${tx}" y1="${axisHeight - 4}" x2="${tx}" y2="${height - 4}"/><text class="tick" x="${tx}" y="${axisHeight - 10}" text-anchor="middle">${escapeHtml(formatTick(ms))}</text>`);
+    ticks.push(
+      `<line class="grid" x1="${tx}" y1="${axisHeight - 4}" x2="${tx}" y2="${height - 4}"/><text class="tick" x="${tx}" y="${axisHeight - 10}" text-anchor="middle">${escapeHtml(formatTick(ms))}</text>`,
+    );
   }
   return `<g class="axis">${ticks.join('')}</g>`;
 }

@@ -19,7 +19,10 @@ export function computeTotals(results: readonly AgentResult[], wallMs: number, c
     usage.cacheCreationTokens += result.usage.cacheCreationTokens;
   }
   return {
-    costUsd: round(results.reduce((sum, result) => sum + result.costUsd, 0), 6),
+    costUsd: round(
+      results.reduce((sum, result) => sum + result.costUsd, 0),
+      6,
+    ),
     wallMs: Math.round(wallMs),
     agentMs: Math.round(agentMs),
     apiMs: Math.round(ran.reduce((sum, result) => sum + (result.durationApiMs ?? 0), 0)),

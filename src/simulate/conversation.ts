@@ -67,7 +67,9 @@ export function parseMessagesRequest(body: unknown): MessagesRequest | string {
     request.system = typeof system === 'string' ? system : system.filter(isBlock);
   }
   if (typeof stream === 'boolean') request.stream = stream;
-  const structuredOutput = Array.isArray(tools) ? tools.find((tool) => isRecord(tool) && tool.name === STRUCTURED_OUTPUT_TOOL) : undefined;
+  const structuredOutput: unknown = Array.isArray(tools)
+    ? (tools as unknown[]).find((tool) => isRecord(tool) && tool.name === STRUCTURED_OUTPUT_TOOL)
+    : undefined;
   if (isRecord(structuredOutput) && isRecord(structuredOutput.input_schema)) request.structuredOutputSchema = structuredOutput.input_schema;
   return request;
 }
@@ -107,20 +109,19 @@ export function estimateInputTokens(request: MessagesRequest): number {
 
 // Blocks the CLI adds to user messages on its own (context reminders, slash-command echoes,
 // hook output). They are wrapped in these tags, so dropping the tags leaves the typed text.
-const INJECTED_TAGS =
-  /<(system-reminder|command-[\w-]+|local-command-[\w-]+|user-prompt-submit-hook|bash-(?:input|stdout|stderr))>[\s\S]*?<\/\1>/g;
+const INJECTED_TAGS = /<(system-reminder|command-[\w-]+|local-command-[\w-]+|user-prompt-submit-hook|bash-(?:input|stdout|stderr))>[\s\S]*?<\/\1>/g;
 
 /** The text a human typed in one user message; '' for tool results and injected context. */
 export function realUserText(content: string | ContentBlock[]): string {
-  const texts = typeof content === 'string'
-    ? [content]
-    : content.filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text ?? '');
-  return texts
-    .map((t) => t.replace(INJECTED_TAGS, '').trim())
-    // The CLI prefixes local-command transcripts with this caveat; it is not a prompt.
-    .filter((t) => t !== '' && !t.startsWith('Caveat: The messages below were generated'))
-    .join('\n')
-    .trim();
+  const texts = typeof content === 'string' ? [content] : content.filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text ?? '');
+  return (
+    texts
+      .map((t) => t.replace(INJECTED_TAGS, '').trim())
+      // The CLI prefixes local-command transcripts with this caveat; it is not a prompt.
+      .filter((t) => t !== '' && !t.startsWith('Caveat: The messages below were generated'))
+      .join('\n')
+      .trim()
+  );
 }
 
 function toolUses(messages: ApiMessage[]): ContentBlock[] {
@@ -147,7 +148,10 @@ function toolOutcomes(messages: ApiMessage[]): ToolOutcome[] {
 function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.filter(isBlock).map((b) => b.text ?? '').join('\n');
+  return content
+    .filter(isBlock)
+    .map((b) => b.text ?? '')
+    .join('\n');
 }
 
 function firstLine(text: string): string {

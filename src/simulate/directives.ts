@@ -4,9 +4,7 @@
 // Parsing is pure; the server decides what to do with the result.
 
 /** A tool call the simulated model should make before it answers with text. */
-export type SimToolCall =
-  | { kind: 'write'; path: string }
-  | { kind: 'bash'; command: string };
+export type SimToolCall = { kind: 'write'; path: string } | { kind: 'bash'; command: string };
 
 /** An injected HTTP failure: `times` undefined means "fail every time". */
 export interface SimStatus {
@@ -85,5 +83,9 @@ function parseStatus(arg: string): SimStatus | undefined {
 
 /** The prompt as a human wrote it, without markers, so replies can quote it. */
 export function stripDirectives(text: string): string {
-  return text.replace(MARKER, ' ').replace(/[ \t]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
+  return text
+    .replace(MARKER, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
 }

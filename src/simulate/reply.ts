@@ -54,9 +54,9 @@ function sampleJson(schema: unknown, name: string, context: SampleContext): unkn
     return strings.length === schema.enum.length ? context.choose(strings) : schema.enum[0];
   }
   // A union: its first branch is as good an answer as any.
-  const branches = schema.anyOf ?? schema.oneOf;
+  const branches: unknown = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(branches) && branches.length > 0) return sampleJson(branches[0], name, context);
-  const type = Array.isArray(schema.type) ? schema.type.find((candidate) => candidate !== 'null') : schema.type;
+  const type: unknown = Array.isArray(schema.type) ? (schema.type as unknown[]).find((candidate) => candidate !== 'null') : schema.type;
   switch (type) {
     case 'object': {
       const properties = isRecord(schema.properties) ? schema.properties : {};
@@ -74,7 +74,10 @@ function sampleJson(schema: unknown, name: string, context: SampleContext): unkn
     case 'null':
       return null;
     default: {
-      const text = name === 'reason' && context.chosen !== undefined ? `[simulated] ${context.chosen} is the most ${context.pick(ADJECTIVES)} of the candidates.` : `[simulated] ${name}: ${context.topic} is ${context.pick(ADJECTIVES)}`;
+      const text =
+        name === 'reason' && context.chosen !== undefined
+          ? `[simulated] ${context.chosen} is the most ${context.pick(ADJECTIVES)} of the candidates.`
+          : `[simulated] ${name}: ${context.topic} is ${context.pick(ADJECTIVES)}`;
       const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
       const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : Number.POSITIVE_INFINITY;
       return text.padEnd(minLength, '.').slice(0, maxLength);
@@ -84,8 +87,18 @@ function sampleJson(schema: unknown, name: string, context: SampleContext): unkn
 
 /** 1 when the bounds allow it, else the nearest allowed value (whole for integers). */
 function sampleNumber(schema: Record<string, unknown>, integer: boolean): number {
-  const low = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + (integer ? 1 : 0.5) : Number.NEGATIVE_INFINITY;
-  const high = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - (integer ? 1 : 0.5) : Number.POSITIVE_INFINITY;
+  const low =
+    typeof schema.minimum === 'number'
+      ? schema.minimum
+      : typeof schema.exclusiveMinimum === 'number'
+        ? schema.exclusiveMinimum + (integer ? 1 : 0.5)
+        : Number.NEGATIVE_INFINITY;
+  const high =
+    typeof schema.maximum === 'number'
+      ? schema.maximum
+      : typeof schema.exclusiveMaximum === 'number'
+        ? schema.exclusiveMaximum - (integer ? 1 : 0.5)
+        : Number.POSITIVE_INFINITY;
   const value = Math.min(Math.max(1, low), high);
   return integer ? (Math.ceil(value) <= high ? Math.ceil(value) : Math.floor(value)) : value;
 }
@@ -95,7 +108,11 @@ const VERDICT_FORMAT = /WINNER: <one of: ([^>\n]+)>/;
 /** `WINNER:` and `REASON:` lines when the prompt asks for a verdict (or names one with [sim:winner]). */
 function verdict(agent: string, prompt: string, pick: Pick): string[] {
   const named = parseDirectives(prompt).winner;
-  const candidates = VERDICT_FORMAT.exec(prompt)?.[1]?.split(',').map((id) => id.trim()).filter(Boolean) ?? [];
+  const candidates =
+    VERDICT_FORMAT.exec(prompt)?.[1]
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean) ?? [];
   const winner = named ?? (candidates.length > 0 ? chooseWinner(agent, prompt, candidates) : undefined);
   if (winner === undefined) return [];
   return ['', `WINNER: ${winner}`, `REASON: [simulated] ${winner} is the most ${pick(ADJECTIVES)} of ${candidates.length || 'the'} candidates.`];
@@ -112,9 +129,7 @@ function chooseWinner(agent: string, prompt: string, options: readonly string[])
 function contextLine(agent: string, conversation: Conversation): string {
   const role = conversation.role ? `, as ${conversation.role}` : '';
   const previous = conversation.prompts[conversation.prompts.length - 2];
-  const earlier = conversation.turn > 1 && previous !== undefined
-    ? `; earlier you asked: "${firstWords(stripDirectives(previous))}"`
-    : '';
+  const earlier = conversation.turn > 1 && previous !== undefined ? `; earlier you asked: "${firstWords(stripDirectives(previous))}"` : '';
   return `(agent ${agent}${role}, turn ${conversation.turn}${earlier})`;
 }
 
@@ -131,9 +146,41 @@ export function firstWords(text: string, count = 8): string {
 }
 
 const STOPWORDS = new Set([
-  'about', 'please', 'write', 'could', 'would', 'should', 'there', 'their', 'which', 'what',
-  'with', 'from', 'that', 'this', 'make', 'give', 'tell', 'some', 'short', 'into', 'your',
-  'and', 'the', 'for', 'you', 'now', 'one', 'how', 'why', 'who', 'are', 'can', 'its', 'too', 'any',
+  'about',
+  'please',
+  'write',
+  'could',
+  'would',
+  'should',
+  'there',
+  'their',
+  'which',
+  'what',
+  'with',
+  'from',
+  'that',
+  'this',
+  'make',
+  'give',
+  'tell',
+  'some',
+  'short',
+  'into',
+  'your',
+  'and',
+  'the',
+  'for',
+  'you',
+  'now',
+  'one',
+  'how',
+  'why',
+  'who',
+  'are',
+  'can',
+  'its',
+  'too',
+  'any',
 ]);
 
 /** "Write a haiku about rivers" → "rivers"; otherwise the last meaningful word, or "the task". */
@@ -170,11 +217,7 @@ const ENDINGS = ['the stones remember', 'and then, only rain', 'the year turns o
 
 /** Three short lines, loosely 5-7-5. */
 function haiku(topic: string, pick: Pick): string[] {
-  return [
-    `${pick(ADJECTIVES)} ${topic} ${pick(TIMES)}`,
-    `${pick(CREATURES)} ${pick(MOTIONS)} ${pick(PLACES)}`,
-    pick(ENDINGS),
-  ];
+  return [`${pick(ADJECTIVES)} ${topic} ${pick(TIMES)}`, `${pick(CREATURES)} ${pick(MOTIONS)} ${pick(PLACES)}`, pick(ENDINGS)];
 }
 
 const NOUNS = ['edge cases', 'interfaces', 'defaults', 'the data flow', 'naming', 'error paths', 'the tests', 'small steps'];

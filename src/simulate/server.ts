@@ -200,13 +200,7 @@ function agentOf(req: IncomingMessage, conversation: Conversation): string {
  * Applies `[sim:status <code> x<n>]`: fails the first n requests of this agent + prompt
  * (every request without x<n>). Returns true when it answered with an error.
  */
-function injectFailure(
-  state: State,
-  agent: string,
-  conversation: Conversation,
-  directives: Directives,
-  res: ServerResponse,
-): boolean {
+function injectFailure(state: State, agent: string, conversation: Conversation, directives: Directives, res: ServerResponse): boolean {
   const status = directives.status;
   if (!status) return false;
   const key = `${agent}\u0000${conversation.current}`;
@@ -222,13 +216,7 @@ function injectFailure(
  * The next tool call the prompt's directives ask for (one per request, in order) or, once
  * they are all done, the text answer.
  */
-function buildReply(
-  state: State,
-  request: MessagesRequest,
-  agent: string,
-  conversation: Conversation,
-  directives: Directives,
-): ReplyMessage {
+function buildReply(state: State, request: MessagesRequest, agent: string, conversation: Conversation, directives: Directives): ReplyMessage {
   const n = state.nextId++;
   const base = { id: `msg_sim_${n}`, model: request.model, inputTokens: estimateInputTokens(request) };
   const tool = directives.tools[conversation.toolCallsThisTurn];

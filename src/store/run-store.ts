@@ -170,7 +170,16 @@ export async function listRuns(root: string): Promise<RunListing> {
       runs.push(await readRun(root, name));
     } catch {
       // Only a directory that looks like a run is worth a warning; others (a bench's, the user's) are not ours.
-      const looksLikeRun = (await Promise.all([RUN_FILE, EVENTS_FILE].map((file) => stat(path.join(home, file)).then(() => true, () => false)))).some(Boolean);
+      const looksLikeRun = (
+        await Promise.all(
+          [RUN_FILE, EVENTS_FILE].map((file) =>
+            stat(path.join(home, file)).then(
+              () => true,
+              () => false,
+            ),
+          ),
+        )
+      ).some(Boolean);
       if (looksLikeRun) unreadable.push(name);
     }
   }

@@ -42,14 +42,19 @@ export function createAgentSignals(context: AgentSignalContext): AgentSignals {
         return;
       }
       case 'output':
-        emit(signal.excerpt === undefined ? { type: 'agent.output', agentId, kind: signal.type } : { type: 'agent.output', agentId, kind: signal.type, excerpt: context.redact(signal.excerpt) });
+        emit(
+          signal.excerpt === undefined
+            ? { type: 'agent.output', agentId, kind: signal.type }
+            : { type: 'agent.output', agentId, kind: signal.type, excerpt: context.redact(signal.excerpt) },
+        );
         return;
       case 'tool':
         emit({ type: 'agent.tool', agentId, tool: signal.tool });
         return;
       case 'retry': {
         if (signal.delayMs !== undefined) lastRetryHintMs.set(agentId, signal.delayMs);
-        if (signal.status === 429 || signal.status === 529) gate.hold(signal.delayMs ?? DEFAULT_RATE_LIMIT_HOLD_MS, `${agentId} got HTTP ${signal.status} from the API`);
+        if (signal.status === 429 || signal.status === 529)
+          gate.hold(signal.delayMs ?? DEFAULT_RATE_LIMIT_HOLD_MS, `${agentId} got HTTP ${signal.status} from the API`);
         emit({
           type: 'agent.retry',
           agentId,

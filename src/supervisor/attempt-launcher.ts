@@ -48,7 +48,12 @@ export interface AttemptRequest {
 }
 
 export function notStartedResult(entry: TurnEntry): AgentResult {
-  return createResult({ id: entry.task.id, workspace: entry.workspace, status: 'cancelled', error: { reason: 'canceled', message: 'not started: the run was cancelled' } });
+  return createResult({
+    id: entry.task.id,
+    workspace: entry.workspace,
+    status: 'cancelled',
+    error: { reason: 'canceled', message: 'not started: the run was cancelled' },
+  });
 }
 
 export function createAttemptLauncher(options: AttemptLauncherOptions): (request: AttemptRequest) => Promise<AgentResult> {
@@ -65,7 +70,9 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
   };
 
   function environmentFor(task: AgentTask, tag: string, server: SimulateServer | undefined): Record<string, string> {
-    const simulated = server ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` } : undefined;
+    const simulated = server
+      ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` }
+      : undefined;
     return buildAgentEnv({
       inherited: options.inheritedEnv,
       ...(options.envAllow ? { allow: options.envAllow } : {}),
@@ -115,7 +122,7 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
       if (warmPool && adapter.warm) {
         // agent.start waits for the process: it tells which one (pid) and whether it was already warm.
         const onStart = ({ pid, reused }: { pid?: number; reused: boolean }) => {
-          options.emit({ ...start, ...(pid === undefined ? {} : { pid }), ...(reused ? { warm: true } : {}) } as HerdEventInput);
+          options.emit({ ...start, ...(pid === undefined ? {} : { pid }), ...(reused ? { warm: true } : {}) });
         };
         return await executeWarmAgentTurn(task, { ...context, pool: warmPool, key: warmKey(summary.runId, task.id), onStart });
       }

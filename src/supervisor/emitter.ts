@@ -12,7 +12,7 @@ const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
 
 export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventListener>, log: EventLog): Emit {
   return (input) => {
-    const event = { ...input, runId, ts: Date.now() } as HerdEvent;
+    const event = { ...input, runId, ts: Date.now() };
     for (const listener of listeners) {
       try {
         listener(event);

@@ -37,7 +37,12 @@ export function isTransientFailure(result: AgentResult, policy: Pick<RetryPolicy
 }
 
 /** Exponential backoff with full jitter; a server's hint (Retry-After) wins when it is longer. */
-export function retryDelayMs(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, hintMs?: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  hintMs?: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.round(ceiling / 2 + random() * (ceiling / 2));
   return Math.max(jittered, Math.min(hintMs ?? 0, policy.maxDelayMs));

@@ -262,10 +262,20 @@ export class Supervisor {
     summary.status = 'running';
     // A workflow's agents wait for their dependencies again, placeholders filled from what was recorded.
     const schedule = createWorkflowResumeScheduler(summary);
-    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, resumeOptions.signal, { resumeTurn: true, ...(schedule ? { schedule } : {}) });
+    return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, resumeOptions.signal, {
+      resumeTurn: true,
+      ...(schedule ? { schedule } : {}),
+    });
   }
 
-  private async runTurn(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal: AbortSignal | undefined, turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
+  private async runTurn(
+    summary: RunSummary,
+    runHome: string,
+    entries: TurnEntry[],
+    claudeBin: string | undefined,
+    signal: AbortSignal | undefined,
+    turnOptions: TurnRunOptions = {},
+  ): Promise<RunSummary> {
     this.turnsRunning += 1;
     try {
       return await this.runTurnNow(summary, runHome, entries, claudeBin, signal, turnOptions);
@@ -275,7 +285,14 @@ export class Supervisor {
     }
   }
 
-  private async runTurnNow(summary: RunSummary, runHome: string, entries: TurnEntry[], claudeBin: string | undefined, signal: AbortSignal | undefined, turnOptions: TurnRunOptions): Promise<RunSummary> {
+  private async runTurnNow(
+    summary: RunSummary,
+    runHome: string,
+    entries: TurnEntry[],
+    claudeBin: string | undefined,
+    signal: AbortSignal | undefined,
+    turnOptions: TurnRunOptions,
+  ): Promise<RunSummary> {
     const simulate = this.options.simulate === true ? {} : this.options.simulate || (summary.simulated ? {} : undefined);
     const concurrency = this.options.concurrency ?? defaultConcurrency(entries.length);
     const runner = createRunTurnRunner({

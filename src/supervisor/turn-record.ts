@@ -8,7 +8,14 @@ import type { AgentResult, RunSummary, TurnSummary } from '../types.js';
 
 export function openTurn(summary: RunSummary, entries: readonly TurnEntry[], prompt: string | undefined): TurnSummary {
   const now = new Date().toISOString();
-  const turn: TurnSummary = { turn: summary.turns.length + 1, startedAt: now, endedAt: now, planned: entries.map((entry) => entry.task.id), agents: [], totals: computeTotals([], 0, 1) };
+  const turn: TurnSummary = {
+    turn: summary.turns.length + 1,
+    startedAt: now,
+    endedAt: now,
+    planned: entries.map((entry) => entry.task.id),
+    agents: [],
+    totals: computeTotals([], 0, 1),
+  };
   if (prompt !== undefined) turn.prompt = prompt;
   summary.turns.push(turn);
   return turn;

@@ -108,7 +108,7 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     const updateWall = (): void => {
       turn.wallMs = wallBeforeMs + (performance.now() - started);
     };
-    let recordError: unknown;
+    let recordError: Error | undefined;
 
     /** The result is on disk (run.json and a synced events.jsonl) before this resolves. */
     async function record(result: AgentResult): Promise<void> {
@@ -124,13 +124,19 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
         await record(result);
       } catch (error) {
         // Workers must not throw (the pool would abandon running agents); the run ends with it later.
-        recordError ??= error;
+        recordError ??= error instanceof Error ? error : new Error(String(error));
       }
       return result;
     }
 
     await writer.write(summary);
-    emit({ type: 'run.start', agents: entries.map((entry) => entry.task.id), turn: turn.turn, concurrency: Math.min(options.concurrency, entries.length), simulated: summary.simulated });
+    emit({
+      type: 'run.start',
+      agents: entries.map((entry) => entry.task.id),
+      turn: turn.turn,
+      concurrency: Math.min(options.concurrency, entries.length),
+      simulated: summary.simulated,
+    });
     for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turn.turn });
 
     // Results come back in the tasks' order, whatever order they finished in.
@@ -150,10 +156,20 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
   }
 
   /** Run one entry to its final result. Never throws: a throw inside herd becomes this agent's failure. */
-  async function settleEntry(entry: TurnEntry, turn: TurnSummary, server: SimulateServer | undefined, previousResults: ReadonlyMap<string, AgentResult>): Promise<AgentResult> {
+  async function settleEntry(
+    entry: TurnEntry,
+    turn: TurnSummary,
+    server: SimulateServer | undefined,
+    previousResults: ReadonlyMap<string, AgentResult>,
+  ): Promise<AgentResult> {
     const { task } = entry;
     if (entry.skip !== undefined) {
-      return createResult({ id: task.id, workspace: entry.workspace, status: 'skipped', error: { reason: entry.skipReason ?? 'no-session', message: entry.skip } });
+      return createResult({
+        id: task.id,
+        workspace: entry.workspace,
+        status: 'skipped',
+        error: { reason: entry.skipReason ?? 'no-session', message: entry.skip },
+      });
     }
     if (options.signal?.aborted) return notStartedResult(entry);
     let result: AgentResult;

@@ -56,7 +56,9 @@ function collectCandidates(judged: WorkflowGroup, context: FillContext): Candida
     return { id, result: result.result ?? '', ...(model === undefined ? {} : { model }) };
   });
   if (chosen.length === 0) throw new TemplateValueError(`no candidate of "${judged.id}" succeeded, so there is nothing to judge`);
-  const failed = judged.agents.map((id) => context.results.get(id)).filter((result): result is AgentResult => result !== undefined && result.status !== 'succeeded');
+  const failed = judged.agents
+    .map((id) => context.results.get(id))
+    .filter((result): result is AgentResult => result !== undefined && result.status !== 'succeeded');
   return { chosen, text: renderCandidates(judged.id, chosen, failed) };
 }
 

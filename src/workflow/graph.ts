@@ -58,7 +58,8 @@ function checkTaskShape(task: WorkflowTaskSpec, label: string): void {
   if (task.agent === 'command' && !task.command?.length) throw new UsageError(`${label}: agent "command" needs a command`);
   const patterns = [task.each !== undefined && 'each', task.compete !== undefined && 'compete', task.judge !== undefined && 'judge'].filter(Boolean);
   if (patterns.length > 1) throw new UsageError(`${label}: use only one of each, compete and judge (got ${patterns.join(' and ')})`);
-  if (task.judge !== undefined && task.jsonSchema !== undefined) throw new UsageError(`${label}: a judge answers in herd's verdict format (winner and reason); remove jsonSchema`);
+  if (task.judge !== undefined && task.jsonSchema !== undefined)
+    throw new UsageError(`${label}: a judge answers in herd's verdict format (winner and reason); remove jsonSchema`);
   if (task.each !== undefined && (task.each.length === 0 || task.each.length > MAX_EACH_ITEMS)) {
     throw new UsageError(`${label}, field "each": expected 1 to ${MAX_EACH_ITEMS} items, got ${task.each.length}`);
   }
@@ -77,12 +78,14 @@ function collectEdges(specs: ReadonlyMap<string, WorkflowTaskSpec>, where: strin
     const dependsOn = [...new Set([...(task.dependsOn ?? []), ...(task.judge === undefined ? [] : [task.judge])])];
     for (const dependency of dependsOn) {
       const field = dependency === task.judge && !task.dependsOn?.includes(dependency) ? 'judge' : 'dependsOn';
-      if (dependency === task.id) throw new UsageError(`${where}: task "${task.id}" ${field === 'judge' ? 'judges' : 'depends on'} itself (cycle: ${task.id} -> ${task.id})`);
+      if (dependency === task.id)
+        throw new UsageError(`${where}: task "${task.id}" ${field === 'judge' ? 'judges' : 'depends on'} itself (cycle: ${task.id} -> ${task.id})`);
       if (!specs.has(dependency)) {
         throw new UsageError(`${where}: task "${task.id}", field "${field}": unknown task "${dependency}"${suggest(dependency, [...specs.keys()])}`);
       }
     }
-    if (task.judge !== undefined && specs.get(task.judge)!.judge !== undefined) throw new UsageError(`${where}: task "${task.id}" judges "${task.judge}", which is a judge itself`);
+    if (task.judge !== undefined && specs.get(task.judge)!.judge !== undefined)
+      throw new UsageError(`${where}: task "${task.id}" judges "${task.judge}", which is a judge itself`);
     edges.set(task.id, dependsOn);
   }
   return edges;
@@ -146,14 +149,21 @@ function rejectIdCollisions(groups: readonly WorkflowGroup[], where: string): vo
     if (group.agents.length === 1 && group.agents[0] === group.id) continue;
     for (const agent of group.agents) {
       const taken = owner.get(agent);
-      if (taken !== undefined) throw new UsageError(`${where}: task "${group.id}" expands into agent "${agent}", but "${taken}" already uses that id; rename one of them`);
+      if (taken !== undefined)
+        throw new UsageError(`${where}: task "${group.id}" expands into agent "${agent}", but "${taken}" already uses that id; rename one of them`);
       validateId('agent id', agent);
       owner.set(agent, group.id);
     }
   }
 }
 
-function checkTemplates(task: WorkflowTaskSpec, groups: ReadonlyMap<string, WorkflowGroup>, vars: Record<string, string>, shared: boolean, where: string): void {
+function checkTemplates(
+  task: WorkflowTaskSpec,
+  groups: ReadonlyMap<string, WorkflowGroup>,
+  vars: Record<string, string>,
+  shared: boolean,
+  where: string,
+): void {
   const group = groups.get(task.id)!;
   for (const field of TEMPLATED_FIELDS) {
     const text = task[field];
@@ -165,7 +175,14 @@ function checkTemplates(task: WorkflowTaskSpec, groups: ReadonlyMap<string, Work
   }
 }
 
-function checkPlaceholder(name: string, raw: string, group: WorkflowGroup, groups: ReadonlyMap<string, WorkflowGroup>, vars: Record<string, string>, shared: boolean): string | undefined {
+function checkPlaceholder(
+  name: string,
+  raw: string,
+  group: WorkflowGroup,
+  groups: ReadonlyMap<string, WorkflowGroup>,
+  vars: Record<string, string>,
+  shared: boolean,
+): string | undefined {
   const placeholder = parsePlaceholder(name);
   if (!placeholder) return `unknown placeholder ${raw}; use one of ${PLACEHOLDER_FORMS}`;
   switch (placeholder.kind) {
@@ -189,8 +206,10 @@ function checkDepPlaceholder(id: string, field: string, raw: string, group: Work
   const parent = target ? undefined : [...groups.values()].find((candidate) => candidate.agents.length > 1 && candidate.agents.includes(id));
   const dependency = target?.id ?? parent?.id;
   if (dependency === undefined) return `${raw} names unknown task "${id}"${suggest(id, [...groups.keys()])}`;
-  if (!group.dependsOn.includes(dependency)) return `${raw} needs the result of "${dependency}", but this task does not depend on it; add "${dependency}" to dependsOn`;
-  if (parent) return field === 'result' ? undefined : `${raw}: "${id}" is one agent of "${parent.id}"; use {{deps.${id}.result}} or {{deps.${parent.id}.${field}}}`;
+  if (!group.dependsOn.includes(dependency))
+    return `${raw} needs the result of "${dependency}", but this task does not depend on it; add "${dependency}" to dependsOn`;
+  if (parent)
+    return field === 'result' ? undefined : `${raw}: "${id}" is one agent of "${parent.id}"; use {{deps.${id}.result}} or {{deps.${parent.id}.${field}}}`;
   if ((field === 'winner' || field === 'winnerId') && target!.kind !== 'judge') return `${raw}: "${id}" is not a judge task; only a judge has a winner`;
   if (field === 'result' && target!.agents.length > 1) {
     return `${raw}: "${id}" runs ${target!.agents.length} agents; use {{deps.${id}.results}} for all of them or {{deps.${target!.agents[0]}.result}} for one`;

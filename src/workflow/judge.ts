@@ -78,7 +78,8 @@ export function parseVerdict(answer: string | undefined, candidateIds: readonly 
 function parseStructuredVerdict(output: unknown, candidateIds: readonly string[]): Verdict | { error: string } {
   const record = typeof output === 'object' && output !== null ? (output as Record<string, unknown>) : {};
   const { winner, reason } = record;
-  if (typeof winner !== 'string') return { error: `the judge's structured output has no "winner": expected one of ${candidateIds.join(', ')}, got ${JSON.stringify(output).slice(0, 200)}` };
+  if (typeof winner !== 'string')
+    return { error: `the judge's structured output has no "winner": expected one of ${candidateIds.join(', ')}, got ${JSON.stringify(output).slice(0, 200)}` };
   if (!candidateIds.includes(winner)) return { error: `the judge named "${winner}", which is not a candidate; expected one of ${candidateIds.join(', ')}` };
   return { winner, reason: typeof reason === 'string' ? reason.trim() : '', source: 'structured' };
 }

@@ -26,5 +26,8 @@ export function mapReduce(map: TaskBase, items: readonly string[], reduce: TaskB
  * sees every candidate and must answer `WINNER: <id>`; the run records its verdict.
  */
 export function competeAndJudge(task: TaskBase, competitors: number | readonly string[], judge: TaskBase): WorkflowTaskSpec[] {
-  return [{ ...task, compete: typeof competitors === 'number' ? competitors : [...competitors] }, { ...judge, judge: task.id }];
+  return [
+    { ...task, compete: typeof competitors === 'number' ? competitors : [...competitors] },
+    { ...judge, judge: task.id },
+  ];
 }

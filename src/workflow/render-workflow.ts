@@ -86,14 +86,23 @@ export function renderWorkflowAccount(summary: RunSummary): string {
     '',
   ];
   if (record.criticalPath) {
-    const share = totals.wallMs > 0 && record.criticalPath.ms > 0 ? `; run wall ${formatMs(totals.wallMs)} = ${Math.round((totals.wallMs / record.criticalPath.ms) * 100)}% of it` : '';
+    const share =
+      totals.wallMs > 0 && record.criticalPath.ms > 0
+        ? `; run wall ${formatMs(totals.wallMs)} = ${Math.round((totals.wallMs / record.criticalPath.ms) * 100)}% of it`
+        : '';
     lines.push(`critical path  ${record.criticalPath.agents.join(' -> ')}  ${formatMs(record.criticalPath.ms)}${share}`);
   }
   for (const judgement of record.judgements) {
-    lines.push(judgement.winner ? `judge          ${judgement.judge} chose ${judgement.winner} of ${judgement.candidates.join(', ')}: ${firstLine(judgement.reason, 100)}` : `judge          ${judgement.judge} chose no winner: ${firstLine(judgement.error, 120)}`);
+    lines.push(
+      judgement.winner
+        ? `judge          ${judgement.judge} chose ${judgement.winner} of ${judgement.candidates.join(', ')}: ${firstLine(judgement.reason, 100)}`
+        : `judge          ${judgement.judge} chose no winner: ${firstLine(judgement.error, 120)}`,
+    );
   }
   for (const stage of record.stages) for (const skipped of stage.skipped) lines.push(`skipped        ${skipped.id}: ${firstLine(skipped.reason, 120)}`);
-  lines.push(`cost by task   ${record.tasks.map((task) => `${task.id} ${formatUsd(costOf(task.agents, agents))}`).join(' · ')}  (total ${formatUsd(totals.costUsd)})`);
+  lines.push(
+    `cost by task   ${record.tasks.map((task) => `${task.id} ${formatUsd(costOf(task.agents, agents))}`).join(' · ')}  (total ${formatUsd(totals.costUsd)})`,
+  );
   if (record.sharedDir) lines.push(`shared dir     ${record.sharedDir}`);
   return lines.join('\n');
 }

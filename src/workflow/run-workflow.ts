@@ -101,11 +101,18 @@ export function createWorkflowResumeScheduler(summary: RunSummary): TurnSchedule
  * The turn scheduler of a workflow run: dependencies decide the order, the turn runner runs
  * and records. Agents not among the turn's entries keep their `earlier` results (resume).
  */
-function createWorkflowScheduler(workflow: Workflow, record: WorkflowRecord, sharedDir: string | undefined, earlier: readonly AgentResult[] = []): TurnScheduler {
+function createWorkflowScheduler(
+  workflow: Workflow,
+  record: WorkflowRecord,
+  sharedDir: string | undefined,
+  earlier: readonly AgentResult[] = [],
+): TurnScheduler {
   const groups = new Map(workflow.groups.map((group) => [group.id, group]));
   const results = new Map(earlier.map((result) => [result.id, result]));
   const verdicts = new Map<string, Verdict>();
-  for (const judgement of record.judgements) if (judgement.winner !== undefined) verdicts.set(judgement.judge, { winner: judgement.winner, reason: judgement.reason ?? '', source: judgement.source ?? 'text' });
+  for (const judgement of record.judgements)
+    if (judgement.winner !== undefined)
+      verdicts.set(judgement.judge, { winner: judgement.winner, reason: judgement.reason ?? '', source: judgement.source ?? 'text' });
   const context: FillContext = { workflow, groups, results, verdicts, ...(sharedDir === undefined ? {} : { sharedDir }) };
 
   return async (entries, runOne, pool) => {

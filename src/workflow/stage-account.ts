@@ -18,7 +18,8 @@ function accountStage(stage: number, agents: string[], results: ReadonlyMap<stri
   const finished = agents.map((id) => results.get(id)).filter((result): result is AgentResult => result !== undefined);
   const ran = finished.filter((result) => result.attempts > 0);
   const agentMs = ran.reduce((sum, result) => sum + result.durationMs, 0);
-  const wallMs = ran.length === 0 ? 0 : Math.max(...ran.map((result) => Date.parse(result.endedAt))) - Math.min(...ran.map((result) => Date.parse(result.startedAt)));
+  const wallMs =
+    ran.length === 0 ? 0 : Math.max(...ran.map((result) => Date.parse(result.endedAt))) - Math.min(...ran.map((result) => Date.parse(result.startedAt)));
   const speedup = wallMs > 0 ? agentMs / wallMs : 0;
   return {
     stage,

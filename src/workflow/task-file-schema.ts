@@ -43,14 +43,18 @@ export const taskFileTaskSchema = z
 export type TaskFileTask = z.infer<typeof taskFileTaskSchema>;
 
 const taskListSchema = z.array(taskFileTaskSchema);
-const taskDocumentSchema = z.object({ defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(), tasks: z.array(taskFileTaskSchema).min(1) }).strict();
+const taskDocumentSchema = z
+  .object({ defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(), tasks: z.array(taskFileTaskSchema).min(1) })
+  .strict();
 
 /** Validate a parsed task file (a list of tasks, or {defaults, tasks}); every problem names the task and field. */
 export function tasksFromFileContent(content: unknown, source: string): AgentTask[] {
   // Two schemas picked by shape rather than one union: a union's error would only say "invalid input".
   const parsed = Array.isArray(content) ? taskListSchema.safeParse(content) : taskDocumentSchema.safeParse(content);
   if (!parsed.success) throw new UsageError(`${source}: ${describeZodIssue(parsed.error.issues[0], content)}`);
-  const { defaults, tasks } = Array.isArray(parsed.data) ? { defaults: {}, tasks: parsed.data } : { defaults: parsed.data.defaults ?? {}, tasks: parsed.data.tasks };
+  const { defaults, tasks } = Array.isArray(parsed.data)
+    ? { defaults: {}, tasks: parsed.data }
+    : { defaults: parsed.data.defaults ?? {}, tasks: parsed.data.tasks };
   if (tasks.length === 0) throw new UsageError(`${source}: the file has no tasks`);
   return tasks.map((task, index) => toAgentTask({ ...defaults, ...task }, index, source));
 }
@@ -68,7 +72,10 @@ function describePath(issuePath: readonly PropertyKey[], content: unknown): stri
   if (typeof index !== 'number') return issuePath.length ? `field "${issuePath.map(String).join('.')}"` : 'the file';
   const list = Array.isArray(content) ? content : (content as { tasks?: unknown[] } | undefined)?.tasks;
   const id = (list?.[index] as { id?: unknown } | undefined)?.id;
-  const field = issuePath.slice(tasksIndex + 1).map(String).join('.');
+  const field = issuePath
+    .slice(tasksIndex + 1)
+    .map(String)
+    .join('.');
   return `task ${index + 1}${typeof id === 'string' ? ` (id "${id}")` : ''}${field ? `, field "${field}"` : ''}`;
 }
 
@@ -84,7 +91,8 @@ export function toAgentTask(entry: TaskFileTask, index: number, source: string):
     throw new UsageError(`${label}, field "id": ${(error as Error).message}`);
   }
   if (timeout !== undefined) task.timeoutMs = typeof timeout === 'number' ? timeout : parsePositiveDuration(`${label}, field "timeout"`, timeout);
-  if (idleTimeout !== undefined) task.idleTimeoutMs = typeof idleTimeout === 'number' ? idleTimeout : parsePositiveDuration(`${label}, field "idleTimeout"`, idleTimeout);
+  if (idleTimeout !== undefined)
+    task.idleTimeoutMs = typeof idleTimeout === 'number' ? idleTimeout : parsePositiveDuration(`${label}, field "idleTimeout"`, idleTimeout);
   return task;
 }
 

@@ -21,7 +21,9 @@ const eachSchema = z.union([z.array(z.string()).min(1), z.object({ file: z.strin
 const workflowTaskSchema = taskFileTaskSchema.extend({
   promptFile: z.string().min(1).optional(),
   each: eachSchema.optional(),
-  compete: z.union([z.number().int(), z.array(z.string().min(1))], { error: 'expected a number of competitors, or a list of models (one competitor each)' }).optional(),
+  compete: z
+    .union([z.number().int(), z.array(z.string().min(1))], { error: 'expected a number of competitors, or a list of models (one competitor each)' })
+    .optional(),
   judge: z.string().min(1).optional(),
   optional: z.boolean().optional(),
 });

@@ -19,7 +19,8 @@ export async function createRunHome(root: string, runId: string): Promise<string
     await fs.access(home, fs.constants.W_OK);
   } catch (error) {
     // A new run never takes over an existing one's directory (its record would be overwritten).
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`run id "${runId}" is already used in ${path.resolve(root)}; choose another, or continue/resume that run`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new UsageError(`run id "${runId}" is already used in ${path.resolve(root)}; choose another, or continue/resume that run`);
     // Nothing has started yet, so this is bad input (exit 2), not a failed run.
     throw new UsageError(`cannot create the run directory ${home}: ${describeFsError(error)} (choose a writable --workspace-root or HERD_HOME)`);
   }

@@ -27,7 +27,11 @@ describe('herd spawn --then', () => {
     for (const [index, agent] of summary.turns[2]!.agents.entries()) {
       const firstAnswer = summary.turns[0]!.agents[index]!.result!;
       const pid = /from (\d+)/.exec(firstAnswer)![1];
-      expect(agent).toMatchObject({ status: 'succeeded', sessionId: summary.turns[0]!.agents[index]!.sessionId, result: `warm answer 3 from ${pid} to: mode:ok third` });
+      expect(agent).toMatchObject({
+        status: 'succeeded',
+        sessionId: summary.turns[0]!.agents[index]!.sessionId,
+        result: `warm answer 3 from ${pid} to: mode:ok third`,
+      });
     }
     expect(JSON.parse(await readFile(path.join(root.path, summary.runId, 'run.json'), 'utf8'))).toEqual(summary);
     expect(run.stderr).toMatch(/turn 1[\s\S]*turn 2: mode:ok second[\s\S]*turn 3: mode:ok third/);

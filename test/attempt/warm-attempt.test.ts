@@ -76,8 +76,15 @@ describe('warm turns with a fake stream-json agent', () => {
     }
     // Within a turn, agents announce their start in whichever order they answer.
     const byTurnThenAgent = (start: (typeof starts)[number]) => `${start.turn}/${start.agentId}`;
-    expect(starts.sort((x, y) => byTurnThenAgent(x).localeCompare(byTurnThenAgent(y))).map((start) => [start.agentId, start.turn, start.warm ?? false])).toEqual([
-      ['a', 1, false], ['b', 1, false], ['a', 2, true], ['b', 2, true], ['a', 3, true], ['b', 3, true],
+    expect(
+      starts.sort((x, y) => byTurnThenAgent(x).localeCompare(byTurnThenAgent(y))).map((start) => [start.agentId, start.turn, start.warm ?? false]),
+    ).toEqual([
+      ['a', 1, false],
+      ['b', 1, false],
+      ['a', 2, true],
+      ['b', 2, true],
+      ['a', 3, true],
+      ['b', 3, true],
     ]);
     expect((await findTaggedProcesses(`${first.runId}/`, true)).length).toBe(2);
     await herd.close();

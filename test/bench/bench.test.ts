@@ -28,7 +28,9 @@ describe('bench arithmetic and account', () => {
       efficiency: 0.42,
       overheadPerAgentMs: -80,
     });
-    expect(text).toContain('5 agents, simulated API, 2.0s latency, 2 CPUs; measured in this run after one unmeasured warm-up start; parallel and plain are medians of 3 rounds');
+    expect(text).toContain(
+      '5 agents, simulated API, 2.0s latency, 2 CPUs; measured in this run after one unmeasured warm-up start; parallel and plain are medians of 3 rounds',
+    );
     expect(text).toMatch(/^sequential +herd, 1 at a time +27\.6s +5\/5$/m);
     expect(text).toMatch(/^plain fan-out +5 child processes, no herd +13\.4s +5\/5$/m);
     expect(text).toContain('speedup      2.12x');

@@ -11,7 +11,8 @@ afterEach(async () => {
   await root.cleanup();
 });
 
-const herd = (args: string[], input?: string) => runCli([...args], { env: { HERD_HOME: root.path, HERD_CLAUDE_BIN: fakeClaude }, ...(input === undefined ? {} : { input }) });
+const herd = (args: string[], input?: string) =>
+  runCli([...args], { env: { HERD_HOME: root.path, HERD_CLAUDE_BIN: fakeClaude }, ...(input === undefined ? {} : { input }) });
 
 describe('herd CLI', () => {
   it("--version prints herd's own version, not the version of the project it runs in", async () => {
@@ -33,7 +34,13 @@ describe('herd CLI', () => {
 
   it('exit 1 when an agent fails, and the table names it', async () => {
     const tasks = path.join(root.path, 'tasks.json');
-    await writeFile(tasks, JSON.stringify([{ id: 'fine', prompt: 'mode:ok' }, { id: 'broken', prompt: 'mode:crash' }]));
+    await writeFile(
+      tasks,
+      JSON.stringify([
+        { id: 'fine', prompt: 'mode:ok' },
+        { id: 'broken', prompt: 'mode:crash' },
+      ]),
+    );
     const run = await herd(['spawn', '--tasks', tasks]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
@@ -59,7 +66,7 @@ describe('herd CLI', () => {
     [['continue', 'no-such-run', 'hi'], /unknown run id "no-such-run"/],
     [['show', '../../etc'], /run id "..\/..\/etc" is not allowed/],
   ])('exit 2 with one clear message and nothing created: %j', async (args, message) => {
-    const run = await herd(args as string[]);
+    const run = await herd(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
@@ -77,7 +84,13 @@ describe('herd CLI', () => {
 
   it('points a task file with dependencies to herd run', async () => {
     const tasks = path.join(root.path, 'tasks.json');
-    await writeFile(tasks, JSON.stringify([{ id: 'a', prompt: 'x' }, { id: 'b', prompt: 'y', dependsOn: ['a'] }]));
+    await writeFile(
+      tasks,
+      JSON.stringify([
+        { id: 'a', prompt: 'x' },
+        { id: 'b', prompt: 'y', dependsOn: ['a'] },
+      ]),
+    );
     const run = await herd(['spawn', '--tasks', tasks]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/task "b" has dependsOn; .* `herd run /);
@@ -163,7 +176,10 @@ describe('herd CLI', () => {
     expect(JSON.parse(ok.stdout).agents[0].structuredOutput).toEqual({ schemaType: 'object', answer: 'fake structured answer' });
     const none = await herd(['spawn', 'mode:ok go', '--json-schema', schema, '--json', '-q']);
     expect(none.code).toBe(1);
-    expect(JSON.parse(none.stdout).agents[0]).toMatchObject({ status: 'failed', error: { reason: 'protocol', message: expect.stringMatching(/^asked for structured output \(jsonSchema\) but the answer had none: fake answer to/) } });
+    expect(JSON.parse(none.stdout).agents[0]).toMatchObject({
+      status: 'failed',
+      error: { reason: 'protocol', message: expect.stringMatching(/^asked for structured output \(jsonSchema\) but the answer had none: fake answer to/) },
+    });
   });
 
   it('sends a prompt too long for one argument (or holding NUL) on stdin, intact', async () => {

@@ -75,7 +75,14 @@ describe('interrupting herd', () => {
 
   it('after SIGKILL of herd, every finished result is on disk and `herd resume` runs only the unfinished agent', async () => {
     const tasks = path.join(root.path, 'tasks.json');
-    await writeFile(tasks, JSON.stringify([{ id: 'a', prompt: 'mode:ok' }, { id: 'b', prompt: 'mode:ok' }, { id: 'slow', prompt: 'mode:hang-once' }]));
+    await writeFile(
+      tasks,
+      JSON.stringify([
+        { id: 'a', prompt: 'mode:ok' },
+        { id: 'b', prompt: 'mode:ok' },
+        { id: 'slow', prompt: 'mode:hang-once' },
+      ]),
+    );
     const killed = await runCli(['spawn', '--tasks', tasks], {
       env: env(),
       onSpawn: (child) => {

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { argvWithRawBytes } from '../../src/cli/raw-argv.js';
 import { encodeRawBytes } from '../../src/text/raw-bytes.js';
 
-const cmdline = (...args: Array<string | Buffer>) => () => Buffer.concat(args.flatMap((arg) => [Buffer.from(arg), Buffer.of(0)]));
+const cmdline =
+  (...args: Array<string | Buffer>) =>
+  () =>
+    Buffer.concat(args.flatMap((arg) => [Buffer.from(arg), Buffer.of(0)]));
 const latin1Cafe = Buffer.from([0x63, 0x61, 0x66, 0xe9]);
 
 describe('argvWithRawBytes', () => {
@@ -16,12 +19,20 @@ describe('argvWithRawBytes', () => {
 
   it('does not read /proc when every argument is intact', () => {
     const argv = ['node', 'main.js', 'spawn', 'café'];
-    expect(argvWithRawBytes(argv, () => { throw new Error('read'); })).toEqual(argv);
+    expect(
+      argvWithRawBytes(argv, () => {
+        throw new Error('read');
+      }),
+    ).toEqual(argv);
   });
 
   it('keeps what Node saw when cmdline does not line up or cannot be read', () => {
     const argv = ['node', 'main.js', 'spawn', 'caf\uFFFD'];
     expect(argvWithRawBytes(argv, cmdline('node', 'main.js', 'spawn', 'other'))).toEqual(argv);
-    expect(argvWithRawBytes(argv, () => { throw new Error('no /proc'); })).toEqual(argv);
+    expect(
+      argvWithRawBytes(argv, () => {
+        throw new Error('no /proc');
+      }),
+    ).toEqual(argv);
   });
 });

@@ -78,7 +78,7 @@ describe('herd show', () => {
     expect(run.stdout).toMatch(/^full answers: herd show 20261125-185444-8239 --agent poet .* herd report 20261125-185444-8239$/m);
   });
 
-  it('--agent prints one agent\'s full answers, every turn', async () => {
+  it("--agent prints one agent's full answers, every turn", async () => {
     const run = await herd(['show', FIXTURE_RUN, '--agent', 'chef']);
     expect(run.code).toBe(0);
     expect(run.stdout.match(/^--- chef, turn \d/gm)).toEqual(['--- chef, turn 1', '--- chef, turn 2']);

@@ -18,7 +18,9 @@ describe('herd spawn / continue with the real claude CLI on --simulate', () => {
   let first: RunSummary;
 
   it('spawns 5 agents that all succeed in distinct workspaces and sessions, with cost and tokens', async () => {
-    const run = await runCli(['spawn', '-n', '5', 'Write a haiku about rivers', '--simulate', '--simulate-latency', '0s', '--json'], { env: { HERD_HOME: root.path } });
+    const run = await runCli(['spawn', '-n', '5', 'Write a haiku about rivers', '--simulate', '--simulate-latency', '0s', '--json'], {
+      env: { HERD_HOME: root.path },
+    });
     expect(run.code, run.stderr).toBe(0);
     first = JSON.parse(run.stdout) as RunSummary;
     expect(first.simulated).toBe(true);
@@ -33,7 +35,10 @@ describe('herd spawn / continue with the real claude CLI on --simulate', () => {
     }
     expect(new Set(first.agents.map((agent) => agent.workspace)).size).toBe(5);
     expect(new Set(first.agents.map((agent) => agent.sessionId)).size).toBe(5);
-    expect(first.totals.costUsd).toBeCloseTo(first.agents.reduce((sum, agent) => sum + agent.costUsd, 0), 6);
+    expect(first.totals.costUsd).toBeCloseTo(
+      first.agents.reduce((sum, agent) => sum + agent.costUsd, 0),
+      6,
+    );
     expect(first.agentVersion).toMatch(/^\d+\.\d+\.\d+/);
     const onDisk = JSON.parse(await readFile(path.join(root.path, first.runId, 'run.json'), 'utf8')) as RunSummary;
     expect(onDisk).toEqual(first);
@@ -53,11 +58,15 @@ describe('herd spawn / continue with the real claude CLI on --simulate', () => {
     }
   });
 
-  it('a tool call that writes a file lands in that agent\'s workspace only; --json-schema answers come back as JSON', async () => {
+  it("a tool call that writes a file lands in that agent's workspace only; --json-schema answers come back as JSON", async () => {
     const supervisor = new Supervisor({ workspaceRoot: root.path, simulate: { latencyMs: 0 } });
     const summary = await supervisor.run([
       { id: 'writer', prompt: 'Save your notes [sim:write notes.txt]', permissionMode: 'acceptEdits' },
-      { id: 'reader', prompt: 'Just answer', jsonSchema: { type: 'object', properties: { answer: { type: 'string' }, confidence: { type: 'number' } }, required: ['answer'] } },
+      {
+        id: 'reader',
+        prompt: 'Just answer',
+        jsonSchema: { type: 'object', properties: { answer: { type: 'string' }, confidence: { type: 'number' } }, required: ['answer'] },
+      },
     ]);
     expect(summary.agents.map((agent) => agent.status)).toEqual(['succeeded', 'succeeded']);
     const [writer, reader] = summary.agents;

@@ -53,8 +53,9 @@ function schedule(nodes: DependencyNode[], concurrency: number): Harness {
         });
         for (const waiter of waiters.filter((candidate) => harness.started.length >= candidate.count)) waiter.resolve();
       }),
-    skip: async (item, cause) => {
+    skip: (item, cause) => {
       harness.skipped.push({ id: item.id, cause });
+      return Promise.resolve();
     },
   });
   return harness;
@@ -138,7 +139,7 @@ describe('runByDependencies', () => {
   });
 
   it('rejects graphs it could never finish', async () => {
-    const noop = { concurrency: 1, run: async () => true, skip: async () => undefined };
+    const noop = { concurrency: 1, run: () => Promise.resolve(true), skip: () => Promise.resolve() };
     await expect(runByDependencies([node('a', ['b']), node('b', ['a'])], noop)).rejects.toThrow(/cycle/);
     await expect(runByDependencies([node('a', ['ghost'])], noop)).rejects.toThrow(/unknown "ghost"/);
     await expect(runByDependencies([node('a', ['a'])], noop)).rejects.toThrow(/itself/);

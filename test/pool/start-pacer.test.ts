@@ -8,10 +8,12 @@ describe('StartPacer', () => {
     const pacer = new StartPacer(60);
     const began = Date.now();
     const startedAt: number[] = [];
-    await Promise.all([0, 1, 2].map(async () => {
-      await pacer.wait();
-      startedAt.push(Date.now() - began);
-    }));
+    await Promise.all(
+      [0, 1, 2].map(async () => {
+        await pacer.wait();
+        startedAt.push(Date.now() - began);
+      }),
+    );
     startedAt.sort((a, b) => a - b);
     expect(startedAt[0]).toBeLessThan(50);
     // Lower bounds only: spacing can never be shorter than asked.

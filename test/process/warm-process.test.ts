@@ -17,7 +17,14 @@ afterEach(async () => {
 });
 
 async function start(...args: string[]): Promise<WarmProcess> {
-  const warm = await startWarmProcess({ file: process.execPath, args: ['-e', ECHO, ...args], cwd: process.cwd(), env: { PATH: process.env.PATH ?? '' }, tag: `test/warm/${process.pid}`, killGraceMs: 200 });
+  const warm = await startWarmProcess({
+    file: process.execPath,
+    args: ['-e', ECHO, ...args],
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? '' },
+    tag: `test/warm/${process.pid}`,
+    killGraceMs: 200,
+  });
   if ('spawnError' in warm) throw new Error(warm.spawnError);
   started.push(warm);
   return warm;

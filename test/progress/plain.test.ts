@@ -11,7 +11,10 @@ const recorded: HerdEvent[] = readFileSync(new URL('../report/fixtures/live-even
 function replay(events: readonly HerdEvent[]): string {
   let now = events[0]?.ts ?? 0;
   let text = '';
-  const listener = createPlainProgress((chunk) => (text += chunk), () => now);
+  const listener = createPlainProgress(
+    (chunk) => (text += chunk),
+    () => now,
+  );
   for (const event of events) {
     now = event.ts;
     listener(event);
@@ -45,7 +48,18 @@ describe('plain progress lines', () => {
         ts: 1500,
         agentId: 'a',
         turn: 1,
-        result: { id: 'a', status: 'failed', workspace: '/w', costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 }, durationMs: 1500, attempts: 1, startedAt: '', endedAt: '', error: { reason: 'exit', message: 'boom\u001b[2J\u001b[31m red\nsecond line' } },
+        result: {
+          id: 'a',
+          status: 'failed',
+          workspace: '/w',
+          costUsd: 0,
+          usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+          durationMs: 1500,
+          attempts: 1,
+          startedAt: '',
+          endedAt: '',
+          error: { reason: 'exit', message: 'boom\u001b[2J\u001b[31m red\nsecond line' },
+        },
       },
       { type: 'run.warning', runId: 'r', ts: 1600, message: 'odd\u0007 thing' },
     ]);

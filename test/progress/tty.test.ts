@@ -64,8 +64,24 @@ describe('TTY progress renderer', () => {
   it('fits every line to a narrow terminal and never grows taller than it', () => {
     const terminal = new VirtualTerminal(40, 6);
     const many: HerdEvent[] = [
-      { type: 'run.start', runId: 'r', ts: 0, agents: Array.from({ length: 30 }, (_, index) => `agent-with-a-long-name-${index + 1}`), turn: 1, concurrency: 30, simulated: true },
-      ...Array.from({ length: 30 }, (_, index): HerdEvent => ({ type: 'agent.start', runId: 'r', ts: 10 + index, agentId: `agent-with-a-long-name-${index + 1}`, turn: 1, attempt: 1, workspace: '/w' })),
+      {
+        type: 'run.start',
+        runId: 'r',
+        ts: 0,
+        agents: Array.from({ length: 30 }, (_, index) => `agent-with-a-long-name-${index + 1}`),
+        turn: 1,
+        concurrency: 30,
+        simulated: true,
+      },
+      ...Array.from({ length: 30 }, (_, index): HerdEvent => ({
+        type: 'agent.start',
+        runId: 'r',
+        ts: 10 + index,
+        agentId: `agent-with-a-long-name-${index + 1}`,
+        turn: 1,
+        attempt: 1,
+        workspace: '/w',
+      })),
     ];
     let frame = '';
     replay(many, terminal, { onEach: () => (frame = terminal.text()) });
@@ -121,7 +137,12 @@ describe('TTY progress renderer', () => {
     progress.print('\nSIGINT: stopping agents and saving the run record (press Ctrl-C again to kill them now)...\n');
     expect(terminal.garbage).toBe(0);
     // The header, then the message (after its blank line), then the same frame as before.
-    expect(terminal.lines()).toEqual([before[0], '', 'SIGINT: stopping agents and saving the run record (press Ctrl-C again to kill them now)...', ...before.slice(1)]);
+    expect(terminal.lines()).toEqual([
+      before[0],
+      '',
+      'SIGINT: stopping agents and saving the run record (press Ctrl-C again to kill them now)...',
+      ...before.slice(1),
+    ]);
     progress.stop();
     // Once the area is gone, text goes straight through.
     progress.print('after\n');
@@ -183,7 +204,17 @@ describe('progress state', () => {
       ts: 5,
       agentId,
       turn: 1,
-      result: { id: agentId, status, workspace: '/w', costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 }, durationMs: 0, attempts: 0, startedAt: '', endedAt: '' },
+      result: {
+        id: agentId,
+        status,
+        workspace: '/w',
+        costUsd: 0,
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+        durationMs: 0,
+        attempts: 0,
+        startedAt: '',
+        endedAt: '',
+      },
     });
     for (const event of [end('a', 'timeout'), end('b', 'cancelled'), end('c', 'skipped')]) applyEvent(snapshot, event);
     expect(countAgents(snapshot)).toMatchObject({ done: 3, failed: 1, cancelled: 1, skipped: 1 });

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('real claude with injected API failures', () => {
-  it('surfaces claude\'s own 429 retries as agent.retry events, holds new starts, and isolates a permanent 500', async () => {
+  it("surfaces claude's own 429 retries as agent.retry events, holds new starts, and isolates a permanent 500", async () => {
     const events: HerdEvent[] = [];
     const supervisor = new Supervisor({
       workspaceRoot: root.path,

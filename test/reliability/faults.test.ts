@@ -24,7 +24,13 @@ afterEach(async () => {
 });
 
 async function run(tasks: Parameters<Supervisor['run']>[0], options: Partial<SupervisorOptions> = {}, events: HerdEvent[] = []): Promise<RunSummary> {
-  const supervisor = new Supervisor({ workspaceRoot: root.path, claudeBin: fakeClaude, killGraceMs: 1_000, onEvent: (event) => events.push(event), ...options });
+  const supervisor = new Supervisor({
+    workspaceRoot: root.path,
+    claudeBin: fakeClaude,
+    killGraceMs: 1_000,
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
   lastRun = await supervisor.run(tasks);
   return lastRun;
 }
@@ -155,7 +161,11 @@ describe('secrets', () => {
     const taskSecret = { DEPLOY_TOKEN: 'task-level-secret-123' };
     const summary = await run([{ id: 'leaky', prompt: 'mode:leak', env: taskSecret }], { inheritedEnv: { ...process.env, ...secrets } });
     const runHome = path.join(root.path, summary.runId);
-    const written = [await readFile(path.join(runHome, 'run.json'), 'utf8'), await readFile(path.join(runHome, 'events.jsonl'), 'utf8'), JSON.stringify(summary)].join('\n');
+    const written = [
+      await readFile(path.join(runHome, 'run.json'), 'utf8'),
+      await readFile(path.join(runHome, 'events.jsonl'), 'utf8'),
+      JSON.stringify(summary),
+    ].join('\n');
     expect(written).toContain('leaked');
     expect(written).toContain('[redacted]');
     for (const value of [...Object.values(secrets), taskSecret.DEPLOY_TOKEN]) expect(written).not.toContain(value);

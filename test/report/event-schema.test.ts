@@ -32,17 +32,53 @@ const result = z
     error: z.object({ reason: z.string(), message: z.string() }).optional(),
   })
   .loose();
-const summary = z.object({ runId: z.string(), status: z.string(), agents: z.array(result), turns: z.array(z.object({ turn: z.number() }).loose()), totals: z.object({ wallMs: z.number() }).loose() }).loose();
+const summary = z
+  .object({
+    runId: z.string(),
+    status: z.string(),
+    agents: z.array(result),
+    turns: z.array(z.object({ turn: z.number() }).loose()),
+    totals: z.object({ wallMs: z.number() }).loose(),
+  })
+  .loose();
 
 /** The documented event types; keep in step with src/events.ts and docs/events.md. */
 const eventSchema = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('run.start'), agents: z.array(z.string()), turn: z.number().int().positive(), concurrency: z.number().int().positive(), simulated: z.boolean() }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('run.start'),
+      agents: z.array(z.string()),
+      turn: z.number().int().positive(),
+      concurrency: z.number().int().positive(),
+      simulated: z.boolean(),
+    })
+    .strict(),
   z.object({ ...agent, type: z.literal('agent.queued'), turn: z.number().int().positive() }).strict(),
-  z.object({ ...agent, type: z.literal('agent.start'), turn: z.number().int().positive(), attempt: z.number().int().positive(), workspace: z.string(), pid: z.number().int().optional(), warm: z.boolean().optional() }).strict(),
+  z
+    .object({
+      ...agent,
+      type: z.literal('agent.start'),
+      turn: z.number().int().positive(),
+      attempt: z.number().int().positive(),
+      workspace: z.string(),
+      pid: z.number().int().optional(),
+      warm: z.boolean().optional(),
+    })
+    .strict(),
   z.object({ ...agent, type: z.literal('agent.session'), sessionId: z.string().min(1), model: z.string().optional() }).strict(),
   z.object({ ...agent, type: z.literal('agent.output'), kind: z.string().min(1), excerpt: z.string().optional() }).strict(),
   z.object({ ...agent, type: z.literal('agent.tool'), tool: z.string().min(1) }).strict(),
-  z.object({ ...agent, type: z.literal('agent.retry'), attempt: z.number().int().positive(), status: z.number().int().optional(), delayMs: z.number().nonnegative().optional(), source: z.enum(['agent', 'herd']) }).strict(),
+  z
+    .object({
+      ...agent,
+      type: z.literal('agent.retry'),
+      attempt: z.number().int().positive(),
+      status: z.number().int().optional(),
+      delayMs: z.number().nonnegative().optional(),
+      source: z.enum(['agent', 'herd']),
+    })
+    .strict(),
   z.object({ ...agent, type: z.literal('agent.end'), turn: z.number().int().positive(), result }).strict(),
   z.object({ ...base, type: z.literal('run.waiting'), untilTs: z.number(), reason: z.string() }).strict(),
   z.object({ ...base, type: z.literal('run.warning'), message: z.string() }).strict(),
@@ -64,7 +100,17 @@ describe('event schema', () => {
       .map((line) => JSON.parse(line) as unknown);
     expectValid(recorded);
     const types = new Set(recorded.map((event) => (event as HerdEvent).type));
-    expect([...types].sort()).toEqual(['agent.end', 'agent.output', 'agent.queued', 'agent.retry', 'agent.session', 'agent.start', 'agent.tool', 'run.end', 'run.start']);
+    expect([...types].sort()).toEqual([
+      'agent.end',
+      'agent.output',
+      'agent.queued',
+      'agent.retry',
+      'agent.session',
+      'agent.start',
+      'agent.tool',
+      'run.end',
+      'run.start',
+    ]);
   });
 
   describe('a fresh run with crash, herd retry and timeout', () => {
@@ -74,7 +120,14 @@ describe('event schema', () => {
 
     beforeAll(async () => {
       root = await makeTempDir();
-      const supervisor = new Supervisor({ workspaceRoot: root.path, claudeBin: fakeClaude, retries: 1, retryBaseDelayMs: 50, killGraceMs: 200, onEvent: (event) => heard.push(event) });
+      const supervisor = new Supervisor({
+        workspaceRoot: root.path,
+        claudeBin: fakeClaude,
+        retries: 1,
+        retryBaseDelayMs: 50,
+        killGraceMs: 200,
+        onEvent: (event) => heard.push(event),
+      });
       run = await supervisor.run([
         { id: 'fine', prompt: 'mode:ok hello' },
         { id: 'crasher', prompt: 'mode:crash' },
@@ -97,9 +150,16 @@ describe('event schema', () => {
     it('carries what renderers need: herd retries, attempts and the end of every agent', () => {
       const retry = heard.find((event) => event.type === 'agent.retry');
       expect(retry).toMatchObject({ agentId: 'flaky', source: 'herd', attempt: 2 });
-      expect(heard.filter((event) => event.type === 'agent.start' && event.agentId === 'flaky').map((event) => (event as { attempt: number }).attempt)).toEqual([1, 2]);
+      expect(heard.filter((event) => event.type === 'agent.start' && event.agentId === 'flaky').map((event) => (event as { attempt: number }).attempt)).toEqual(
+        [1, 2],
+      );
       const ends = heard.filter((event): event is Extract<HerdEvent, { type: 'agent.end' }> => event.type === 'agent.end');
-      expect(Object.fromEntries(ends.map((event) => [event.agentId, event.result.status]))).toEqual({ fine: 'succeeded', crasher: 'failed', flaky: 'succeeded', stuck: 'timeout' });
+      expect(Object.fromEntries(ends.map((event) => [event.agentId, event.result.status]))).toEqual({
+        fine: 'succeeded',
+        crasher: 'failed',
+        flaky: 'succeeded',
+        stuck: 'timeout',
+      });
       expect(heard.at(-1)?.type).toBe('run.end');
     });
   });

@@ -17,7 +17,11 @@ import type { AgentTask, RunSummary } from '../../src/types.js';
 
 const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> please answer';
 // The prompt is the command's last argument: echo it back so the answer is hostile too.
-const echo = (delayMs: number, exitCode = 0) => ['node', '-e', `setTimeout(() => { console.log('answer to: ' + process.argv.at(-1)); process.exit(${exitCode}); }, ${delayMs})`];
+const echo = (delayMs: number, exitCode = 0) => [
+  'node',
+  '-e',
+  `setTimeout(() => { console.log('answer to: ' + process.argv.at(-1)); process.exit(${exitCode}); }, ${delayMs})`,
+];
 
 const tasks: AgentTask[] = [
   { id: 'writer', prompt: 'Write a haiku about rivers', agent: 'command', command: echo(300) },

@@ -6,7 +6,17 @@ import type { AgentResult } from '../../src/types.js';
 /** A finished agent that ran from second `from` to second `to` of the run. */
 function ran(id: string, from: number, to: number, status: AgentResult['status'] = 'succeeded'): AgentResult {
   const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, second)).toISOString();
-  return { id, status, workspace: `/w/${id}`, costUsd: 0.01, usage: emptyUsage(), durationMs: (to - from) * 1000, attempts: 1, startedAt: at(from), endedAt: at(to) };
+  return {
+    id,
+    status,
+    workspace: `/w/${id}`,
+    costUsd: 0.01,
+    usage: emptyUsage(),
+    durationMs: (to - from) * 1000,
+    attempts: 1,
+    startedAt: at(from),
+    endedAt: at(to),
+  };
 }
 
 describe('totals', () => {

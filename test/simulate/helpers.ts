@@ -86,6 +86,9 @@ export async function streamed(
   const response = await post(`${url}/v1/messages?beta=true`, body, agent);
   const events = parseSse(await response.text());
   const blocks = assemble(events);
-  const text = blocks.filter((b) => b.type === 'text').map((b) => String(b.text)).join('');
+  const text = blocks
+    .filter((b) => b.type === 'text')
+    .map((b) => String(b.text))
+    .join('');
   return { response, events, blocks, text };
 }

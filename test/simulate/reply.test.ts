@@ -28,6 +28,9 @@ describe('composeStructuredOutput', () => {
   it('is the same for the same agent and prompt, and names the [sim:winner] when it is allowed', () => {
     const schema = { type: 'object', properties: { winner: { type: 'string', enum: ['x', 'y', 'z'] }, reason: { type: 'string' } } };
     expect(composeStructuredOutput('j', ask('Pick one'), schema)).toEqual(composeStructuredOutput('j', ask('Pick one'), schema));
-    expect(composeStructuredOutput('j', ask('Pick one [sim:winner z]'), schema)).toMatchObject({ winner: 'z', reason: expect.stringContaining('z is the most') });
+    expect(composeStructuredOutput('j', ask('Pick one [sim:winner z]'), schema)).toMatchObject({
+      winner: 'z',
+      reason: expect.stringContaining('z is the most'),
+    });
   });
 });

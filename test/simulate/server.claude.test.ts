@@ -9,12 +9,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEnv, startSimulateServer, type SimulateServer } from '../../src/simulate/server.js';
 
+// Parsed JSON whose shape each assertion states; `any` keeps the assertions short.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type JsonObject = Record<string, any>;
+
 const CLAUDE = join(process.cwd(), 'node_modules', '.bin', 'claude');
 
 interface Run {
   code: number | null;
-  lines: Array<Record<string, any>>;
-  result: Record<string, any>;
+  lines: Array<JsonObject>;
+  result: JsonObject;
   stderr: string;
 }
 
@@ -45,7 +49,10 @@ function runClaude(args: string[], agent = 'agent-1'): Promise<Run> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, any>);
+      const lines = stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as JsonObject);
       const result = lines.find((l) => l.type === 'result') ?? {};
       resolve({ code, lines, result, stderr });
     });

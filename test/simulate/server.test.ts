@@ -7,6 +7,10 @@ import { findRole, realUserText } from '../../src/simulate/conversation.js';
 import { simulateEnv, startSimulateServer, type SimulateServer } from '../../src/simulate/server.js';
 import { cliSystem, cliUser, messagesBody, parseSse, post, streamed } from './helpers.js';
 
+// Parsed JSON whose shape each assertion states; `any` keeps the assertions short.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type JsonObject = Record<string, any>;
+
 let server: SimulateServer;
 
 beforeAll(async () => {
@@ -49,7 +53,7 @@ describe('streaming answer', () => {
   it('answers non-streaming requests with a plain JSON message', async () => {
     const response = await post(`${server.url}/v1/messages`, messagesBody([cliUser('Hi there')], { stream: false }), 'a1');
     expect(response.status).toBe(200);
-    const msg = (await response.json()) as Record<string, any>;
+    const msg = (await response.json()) as JsonObject;
     expect(msg.type).toBe('message');
     expect(msg.model).toBe('claude-test-model');
     expect(msg.stop_reason).toBe('end_turn');
@@ -138,21 +142,37 @@ describe('directives', () => {
     expect(second.text).toContain('Write ok: File created successfully');
   });
 
-  it('answers --json-schema by calling StructuredOutput once with a value of the schema\'s shape', async () => {
+  it("answers --json-schema by calling StructuredOutput once with a value of the schema's shape", async () => {
     const schema = {
       type: 'object',
-      properties: { winner: { type: 'string', enum: ['a', 'b', 'c'] }, reason: { type: 'string' }, score: { type: 'integer', minimum: 3 }, tags: { type: 'array', items: { type: 'string' } } },
+      properties: {
+        winner: { type: 'string', enum: ['a', 'b', 'c'] },
+        reason: { type: 'string' },
+        score: { type: 'integer', minimum: 3 },
+        tags: { type: 'array', items: { type: 'string' } },
+      },
       required: ['winner', 'reason'],
     };
-    const tools = [{ name: 'Write', input_schema: { type: 'object' } }, { name: 'StructuredOutput', input_schema: schema }];
+    const tools = [
+      { name: 'Write', input_schema: { type: 'object' } },
+      { name: 'StructuredOutput', input_schema: schema },
+    ];
     const user = cliUser('Pick one [sim:winner b]');
     const first = await streamed(server.url, messagesBody([user], { tools }), 'j1');
     const tool = first.blocks[0] as { type: string; id: string; name: string; input: Record<string, unknown> };
-    expect(tool).toMatchObject({ type: 'tool_use', name: 'StructuredOutput', input: { winner: 'b', score: 3, reason: expect.stringContaining('b is the most') } });
+    expect(tool).toMatchObject({
+      type: 'tool_use',
+      name: 'StructuredOutput',
+      input: { winner: 'b', score: 3, reason: expect.stringContaining('b is the most') },
+    });
     expect(tool.input.tags).toEqual([expect.any(String)]);
     // Called once: after its tool_result the model answers with text.
     const followUp = messagesBody(
-      [user, { role: 'assistant', content: [{ type: 'tool_use', id: tool.id, name: 'StructuredOutput', input: tool.input }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: tool.id, content: 'Structured output provided successfully' }] }],
+      [
+        user,
+        { role: 'assistant', content: [{ type: 'tool_use', id: tool.id, name: 'StructuredOutput', input: tool.input }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: tool.id, content: 'Structured output provided successfully' }] },
+      ],
       { tools },
     );
     expect((await streamed(server.url, followUp, 'j1')).blocks[0]?.type).toBe('text');
@@ -181,8 +201,13 @@ describe('directives', () => {
 
   it('[sim:status] uses the error type the CLI expects for each status, every time without x<n>', async () => {
     const cases: Array<[number, string]> = [
-      [529, 'overloaded_error'], [500, 'api_error'], [502, 'api_error'], [503, 'api_error'],
-      [400, 'invalid_request_error'], [401, 'authentication_error'], [403, 'permission_error'],
+      [529, 'overloaded_error'],
+      [500, 'api_error'],
+      [502, 'api_error'],
+      [503, 'api_error'],
+      [400, 'invalid_request_error'],
+      [401, 'authentication_error'],
+      [403, 'permission_error'],
     ];
     for (const [code, type] of cases) {
       const body = messagesBody([cliUser(`Fail [sim:status ${code}]`)]);
@@ -201,7 +226,10 @@ describe('directives', () => {
     const reader = response.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(parseSse(first)[0]?.event).toBe('message_start');
-    const next = reader.read().then(() => 'data', () => 'error');
+    const next = reader.read().then(
+      () => 'data',
+      () => 'error',
+    );
     const winner = await Promise.race([next, new Promise((r) => setTimeout(() => r('timeout'), 200))]);
     expect(winner).toBe('timeout');
     const closedAt = Date.now();
@@ -231,17 +259,21 @@ describe('directives', () => {
 
 describe('prompt extraction', () => {
   it('ignores the blocks the CLI injects into user messages', () => {
-    expect(realUserText([
-      { type: 'text', text: '<system-reminder>\ncontext\n</system-reminder>\n' },
-      { type: 'tool_result', tool_use_id: 'x', content: 'output' },
-      { type: 'text', text: '<command-name>/review</command-name>\n<command-args></command-args>' },
-      { type: 'text', text: 'the real question' },
-    ])).toBe('the real question');
+    expect(
+      realUserText([
+        { type: 'text', text: '<system-reminder>\ncontext\n</system-reminder>\n' },
+        { type: 'tool_result', tool_use_id: 'x', content: 'output' },
+        { type: 'text', text: '<command-name>/review</command-name>\n<command-args></command-args>' },
+        { type: 'text', text: 'the real question' },
+      ]),
+    ).toBe('the real question');
     expect(realUserText([{ type: 'tool_result', tool_use_id: 'x', content: 'output' }])).toBe('');
   });
 
   it('finds the user role but not the CLI self-descriptions', () => {
-    const cli = cliSystem().map((b) => b.text).join('\n\n');
+    const cli = cliSystem()
+      .map((b) => b.text)
+      .join('\n\n');
     expect(findRole(cli)).toBeUndefined();
     expect(findRole(`${cli}\n\nYou are a pirate. Speak like one.`)).toBe('a pirate');
   });
@@ -257,7 +289,11 @@ describe('routing', () => {
   });
 
   it('answers 404 with an Anthropic error body for anything else', async () => {
-    for (const [method, path] of [['GET', '/v1/messages'], ['POST', '/v1/complete'], ['GET', '/']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/messages'],
+      ['POST', '/v1/complete'],
+      ['GET', '/'],
+    ] as const) {
       const response = await fetch(`${server.url}${path}`, { method });
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });

@@ -89,7 +89,9 @@ describe('Supervisor.run with fake agents', () => {
     const gated = new Supervisor({ workspaceRoot: root.path, claudeBin: fakeClaude, concurrency: 3, startSlots: 1, onEvent: (event) => events.push(event) });
     const summary = await gated.run(['a', 'b', 'c'].map((id) => ({ id, prompt: 'mode:ok' })));
     expect(summary.totals.succeeded).toBe(3);
-    const handshakes = events.filter((event) => event.type === 'agent.start' || event.type === 'agent.session').map((event) => `${event.type === 'agent.start' ? 'start' : 'up'} ${'agentId' in event ? event.agentId : ''}`);
+    const handshakes = events
+      .filter((event) => event.type === 'agent.start' || event.type === 'agent.session')
+      .map((event) => `${event.type === 'agent.start' ? 'start' : 'up'} ${'agentId' in event ? event.agentId : ''}`);
     expect(handshakes).toEqual(['start a', 'up a', 'start b', 'up b', 'start c', 'up c']);
   });
 
@@ -106,7 +108,10 @@ describe('Supervisor.run with fake agents', () => {
         if (event.type === 'agent.start' && !firstWorkspace) firstWorkspace = event.workspace;
       },
     });
-    const running = gated.run(['a', 'b', 'c'].map((id) => ({ id, prompt: 'mode:silent' })), { signal: controller.signal });
+    const running = gated.run(
+      ['a', 'b', 'c'].map((id) => ({ id, prompt: 'mode:silent' })),
+      { signal: controller.signal },
+    );
     await waitFor(() => firstWorkspace !== '' && existsSync(path.join(firstWorkspace, 'started.pid')), 10_000, 'the first agent to start');
     controller.abort();
     const summary = await running;
@@ -173,10 +178,17 @@ describe('Supervisor.run with fake agents', () => {
 
   it('rejects bad tasks before creating anything', async () => {
     await expect(supervisor().run([{ id: '../escape', prompt: 'x' }])).rejects.toThrow(/agent id/);
-    await expect(supervisor().run([{ id: 'a', prompt: 'x' }, { id: 'a', prompt: 'y' }])).rejects.toThrow(/used twice/);
+    await expect(
+      supervisor().run([
+        { id: 'a', prompt: 'x' },
+        { id: 'a', prompt: 'y' },
+      ]),
+    ).rejects.toThrow(/used twice/);
     await expect(supervisor().run([])).rejects.toThrow(/no tasks/);
     await expect(supervisor().run([{ id: 'a', prompt: 'x', promptStdin: true }])).rejects.toThrow(/agent "a": promptStdin applies to agent "command" only/);
-    await expect(supervisor().run([{ id: 'a', prompt: 'x', timeoutMs: 0 }])).rejects.toThrow(/agent "a": timeoutMs must be a number of milliseconds above 0, got 0/);
+    await expect(supervisor().run([{ id: 'a', prompt: 'x', timeoutMs: 0 }])).rejects.toThrow(
+      /agent "a": timeoutMs must be a number of milliseconds above 0, got 0/,
+    );
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(root.path)).toEqual([]);
   });

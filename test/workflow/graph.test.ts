@@ -6,7 +6,12 @@ import { UsageError } from '../../src/errors.js';
 import { buildWorkflow } from '../../src/workflow/graph.js';
 import type { WorkflowSpec, WorkflowTaskSpec } from '../../src/workflow/spec.js';
 
-const task = (id: string, dependsOn: string[] = [], extra: Partial<WorkflowTaskSpec> = {}): WorkflowTaskSpec => ({ id, prompt: `do ${id}`, dependsOn, ...extra });
+const task = (id: string, dependsOn: string[] = [], extra: Partial<WorkflowTaskSpec> = {}): WorkflowTaskSpec => ({
+  id,
+  prompt: `do ${id}`,
+  dependsOn,
+  ...extra,
+});
 const spec = (...tasks: WorkflowTaskSpec[]): WorkflowSpec => ({ file: 'flow.yaml', tasks });
 
 function errorOf(input: WorkflowSpec, vars?: Record<string, string>): string {
@@ -33,7 +38,9 @@ describe('buildWorkflow: rejected graphs', () => {
   });
 
   it('names an unknown dependency, with a suggestion when one is close', () => {
-    expect(errorOf(spec(task('research'), task('write', ['reserch'])))).toBe('flow.yaml: task "write", field "dependsOn": unknown task "reserch" (did you mean "research"?)');
+    expect(errorOf(spec(task('research'), task('write', ['reserch'])))).toBe(
+      'flow.yaml: task "write", field "dependsOn": unknown task "reserch" (did you mean "research"?)',
+    );
     expect(errorOf(spec(task('a'), task('b', ['zzz'])))).toBe('flow.yaml: task "b", field "dependsOn": unknown task "zzz"; known tasks: a, b');
   });
 
@@ -46,20 +53,28 @@ describe('buildWorkflow: rejected graphs', () => {
   });
 
   it('rejects a judge of an unknown task, of itself, or of another judge', () => {
-    expect(errorOf(spec(task('pick', [], { judge: 'solv' }), task('solve', [], { compete: 2 })))).toMatch(/task "pick", field "judge": unknown task "solv" \(did you mean "solve"\?\)/);
+    expect(errorOf(spec(task('pick', [], { judge: 'solv' }), task('solve', [], { compete: 2 })))).toMatch(
+      /task "pick", field "judge": unknown task "solv" \(did you mean "solve"\?\)/,
+    );
     expect(errorOf(spec(task('pick', [], { judge: 'pick' })))).toMatch(/task "pick" judges itself/);
-    expect(errorOf(spec(task('s', [], { compete: 2 }), task('j1', [], { judge: 's' }), task('j2', [], { judge: 'j1' })))).toMatch(/judges "j1", which is a judge itself/);
+    expect(errorOf(spec(task('s', [], { compete: 2 }), task('j1', [], { judge: 's' }), task('j2', [], { judge: 'j1' })))).toMatch(
+      /judges "j1", which is a judge itself/,
+    );
   });
 
   it('rejects mixed patterns and bad counts', () => {
     expect(errorOf(spec(task('a', [], { each: ['x'], compete: 2 })))).toMatch(/use only one of each, compete and judge \(got each and compete\)/);
     expect(errorOf(spec(task('a', [], { compete: 1 })))).toMatch(/field "compete": expected 2 to 20 competitors, got 1/);
     expect(errorOf(spec(task('a', [], { each: [] })))).toMatch(/field "each": expected 1 to 1000 items, got 0/);
-    expect(errorOf(spec(task('s', [], { compete: 2 }), task('j', [], { judge: 's', jsonSchema: { type: 'object' } })))).toMatch(/a judge answers in herd's verdict format .* remove jsonSchema/);
+    expect(errorOf(spec(task('s', [], { compete: 2 }), task('j', [], { judge: 's', jsonSchema: { type: 'object' } })))).toMatch(
+      /a judge answers in herd's verdict format .* remove jsonSchema/,
+    );
   });
 
   it('rejects an expanded id that another task already uses', () => {
-    expect(errorOf(spec(task('map', [], { each: ['x', 'y'] }), task('map-2')))).toBe('flow.yaml: task "map" expands into agent "map-2", but "map-2" already uses that id; rename one of them');
+    expect(errorOf(spec(task('map', [], { each: ['x', 'y'] }), task('map-2')))).toBe(
+      'flow.yaml: task "map" expands into agent "map-2", but "map-2" already uses that id; rename one of them',
+    );
   });
 });
 
@@ -78,8 +93,12 @@ describe('buildWorkflow: templates are checked before anything starts', () => {
 
   it('wants a dependency for every result it uses, and the right field for expanded tasks', () => {
     const base = [task('r'), task('m', [], { each: ['a', 'b'] })];
-    expect(errorOf(spec(...base, task('w', [], { prompt: '{{deps.r.result}}' })))).toContain('needs the result of "r", but this task does not depend on it; add "r" to dependsOn');
-    expect(errorOf(spec(...base, task('w', ['m'], { prompt: '{{deps.m.result}}' })))).toContain('"m" runs 2 agents; use {{deps.m.results}} for all of them or {{deps.m-1.result}} for one');
+    expect(errorOf(spec(...base, task('w', [], { prompt: '{{deps.r.result}}' })))).toContain(
+      'needs the result of "r", but this task does not depend on it; add "r" to dependsOn',
+    );
+    expect(errorOf(spec(...base, task('w', ['m'], { prompt: '{{deps.m.result}}' })))).toContain(
+      '"m" runs 2 agents; use {{deps.m.results}} for all of them or {{deps.m-1.result}} for one',
+    );
     expect(errorOf(spec(...base, task('w', ['m'], { prompt: '{{deps.m-2.results}}' })))).toContain('"m-2" is one agent of "m"');
     expect(errorOf(spec(...base, task('w', ['r'], { prompt: '{{deps.r.winner}}' })))).toContain('"r" is not a judge task');
   });

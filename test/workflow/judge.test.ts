@@ -8,7 +8,11 @@ const ids = ['solve-1', 'solve-2', 'solve-3'];
 
 describe('parseVerdict', () => {
   it('reads the winner and the reason', () => {
-    expect(parseVerdict('Both are fine but 2 handles unicode.\nWINNER: solve-2\nREASON: handles unicode', ids)).toEqual({ winner: 'solve-2', reason: 'handles unicode', source: 'text' });
+    expect(parseVerdict('Both are fine but 2 handles unicode.\nWINNER: solve-2\nREASON: handles unicode', ids)).toEqual({
+      winner: 'solve-2',
+      reason: 'handles unicode',
+      source: 'text',
+    });
   });
 
   it('tolerates markdown emphasis and backticks', () => {
@@ -16,12 +20,18 @@ describe('parseVerdict', () => {
     expect(parseVerdict('winner: solve-1', ids)).toMatchObject({ winner: 'solve-1' });
   });
 
-  it('uses the judge\'s own words when there is no REASON line', () => {
-    expect(parseVerdict('Candidate one is clearest.\nWINNER: solve-1', ids)).toEqual({ winner: 'solve-1', reason: 'Candidate one is clearest.', source: 'text' });
+  it("uses the judge's own words when there is no REASON line", () => {
+    expect(parseVerdict('Candidate one is clearest.\nWINNER: solve-1', ids)).toEqual({
+      winner: 'solve-1',
+      reason: 'Candidate one is clearest.',
+      source: 'text',
+    });
   });
 
   it('rejects answers without exactly one valid winner, saying what was expected', () => {
-    expect(parseVerdict('I like solve-2 best.', ids)).toEqual({ error: 'the judge named no winner: expected a line "WINNER: <id>" with one of solve-1, solve-2, solve-3, got an answer ending "I like solve-2 best."' });
+    expect(parseVerdict('I like solve-2 best.', ids)).toEqual({
+      error: 'the judge named no winner: expected a line "WINNER: <id>" with one of solve-1, solve-2, solve-3, got an answer ending "I like solve-2 best."',
+    });
     expect(parseVerdict(undefined, ids)).toMatchObject({ error: expect.stringContaining('got an empty answer') });
     expect(parseVerdict('WINNER: solve-1\nWINNER: solve-2', ids)).toMatchObject({ error: expect.stringContaining('named 2 winners (solve-1, solve-2)') });
     expect(parseVerdict('WINNER: solve-9', ids)).toMatchObject({ error: expect.stringContaining('named "solve-9", which is not a candidate') });
@@ -36,8 +46,14 @@ describe('parseVerdict', () => {
 
   it('prefers structured output, which must name a candidate', () => {
     const text = 'WINNER: solve-1';
-    expect(parseVerdict(text, ids, { winner: 'solve-3', reason: 'fewest branches' })).toEqual({ winner: 'solve-3', reason: 'fewest branches', source: 'structured' });
-    expect(parseVerdict(text, ids, { winner: 'solve-9', reason: 'x' })).toEqual({ error: 'the judge named "solve-9", which is not a candidate; expected one of solve-1, solve-2, solve-3' });
+    expect(parseVerdict(text, ids, { winner: 'solve-3', reason: 'fewest branches' })).toEqual({
+      winner: 'solve-3',
+      reason: 'fewest branches',
+      source: 'structured',
+    });
+    expect(parseVerdict(text, ids, { winner: 'solve-9', reason: 'x' })).toEqual({
+      error: 'the judge named "solve-9", which is not a candidate; expected one of solve-1, solve-2, solve-3',
+    });
     expect(parseVerdict(text, ids, { pick: 'solve-1' })).toMatchObject({ error: expect.stringContaining('structured output has no "winner"') });
   });
 });

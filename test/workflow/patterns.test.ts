@@ -15,7 +15,10 @@ describe('workflow pattern helpers', () => {
 
   it('compete + judge and fan-out make valid workflows', () => {
     const workflow = buildWorkflow({
-      tasks: [...competeAndJudge({ id: 'solve', prompt: 'solve' }, ['sonnet', 'opus'], { id: 'pick', prompt: 'pick' }), fanOut({ id: 'each', prompt: '{{item}} after {{deps.pick.winner}}', dependsOn: ['pick'] }, ['x', 'y'])],
+      tasks: [
+        ...competeAndJudge({ id: 'solve', prompt: 'solve' }, ['sonnet', 'opus'], { id: 'pick', prompt: 'pick' }),
+        fanOut({ id: 'each', prompt: '{{item}} after {{deps.pick.winner}}', dependsOn: ['pick'] }, ['x', 'y']),
+      ],
     });
     expect(workflow.agents.map((agent) => [agent.task.id, agent.task.model ?? '', agent.stage])).toEqual([
       ['solve-1', 'sonnet', 1],

@@ -66,7 +66,13 @@ describe('planWorkflow', () => {
   });
 
   it('gives agents missing from the earlier run the average duration, and says so', () => {
-    const plan = planWorkflow(buildWorkflow(diamond), 1, { runId: 'r', durationsMs: new Map([['outline', 3000], ['assemble', 1000]]) });
+    const plan = planWorkflow(buildWorkflow(diamond), 1, {
+      runId: 'r',
+      durationsMs: new Map([
+        ['outline', 3000],
+        ['assemble', 1000],
+      ]),
+    });
     expect(plan.estimate).toMatchObject({ sequentialMs: 14_000, parallelMs: 14_000, assumed: ['part-1', 'part-2', 'part-3', 'part-4', 'extra'] });
     expect(renderPlan(plan)).toContain('5 agents not in that run assumed average');
   });

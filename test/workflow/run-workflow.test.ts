@@ -17,9 +17,21 @@ const FIXTURE = path.resolve('test/fixtures/workflow-agent.mjs');
 let root: string;
 
 /** A task run by the fake agent; its prompt steers it ([sleep ms], [fail], [say text]). */
-const fake = (id: string, prompt: string, extra: Partial<WorkflowTaskSpec> = {}): WorkflowTaskSpec => ({ id, prompt, agent: 'command', command: ['node', FIXTURE], ...extra });
+const fake = (id: string, prompt: string, extra: Partial<WorkflowTaskSpec> = {}): WorkflowTaskSpec => ({
+  id,
+  prompt,
+  agent: 'command',
+  command: ['node', FIXTURE],
+  ...extra,
+});
 /** A task that runs a node one-liner (the prompt is appended as its last argument). */
-const script = (id: string, code: string, extra: Partial<WorkflowTaskSpec> = {}): WorkflowTaskSpec => ({ id, prompt: 'go', agent: 'command', command: ['node', '-e', code], ...extra });
+const script = (id: string, code: string, extra: Partial<WorkflowTaskSpec> = {}): WorkflowTaskSpec => ({
+  id,
+  prompt: 'go',
+  agent: 'command',
+  command: ['node', '-e', code],
+  ...extra,
+});
 
 async function run(spec: WorkflowSpec, concurrency?: number): Promise<{ summary: RunSummary; events: HerdEvent[]; supervisor: Supervisor }> {
   const events: HerdEvent[] = [];
@@ -43,7 +55,12 @@ describe('Supervisor.runWorkflow scheduling', () => {
   it('starts the highest priority ready task first, one at a time under concurrency 1', async () => {
     const { summary, events } = await run(
       {
-        tasks: [fake('a', '[say a]'), fake('b', '[say b]', { priority: 5 }), fake('c', '[say c]', { priority: 1 }), fake('d', '[say d]', { priority: 10, dependsOn: ['b'] })],
+        tasks: [
+          fake('a', '[say a]'),
+          fake('b', '[say b]', { priority: 5 }),
+          fake('c', '[say c]', { priority: 1 }),
+          fake('d', '[say d]', { priority: 10, dependsOn: ['b'] }),
+        ],
       },
       1,
     );
@@ -67,8 +84,17 @@ describe('Supervisor.runWorkflow scheduling', () => {
   });
 
   it('starts a task as soon as its own dependency ends, while another branch still runs', async () => {
-    const { events } = await run({ tasks: [fake('slow', '[sleep 2500][say slow]'), fake('fast', '[say fast]'), fake('after-fast', '[say af]', { dependsOn: ['fast'] }), fake('after-slow', '[say as]', { dependsOn: ['slow'] })] });
-    const order = events.filter((event) => event.type === 'agent.start' || event.type === 'agent.end').map((event) => `${event.type === 'agent.start' ? 'start' : 'end'} ${(event as { agentId: string }).agentId}`);
+    const { events } = await run({
+      tasks: [
+        fake('slow', '[sleep 2500][say slow]'),
+        fake('fast', '[say fast]'),
+        fake('after-fast', '[say af]', { dependsOn: ['fast'] }),
+        fake('after-slow', '[say as]', { dependsOn: ['slow'] }),
+      ],
+    });
+    const order = events
+      .filter((event) => event.type === 'agent.start' || event.type === 'agent.end')
+      .map((event) => `${event.type === 'agent.start' ? 'start' : 'end'} ${(event as { agentId: string }).agentId}`);
     expect(order.indexOf('start after-fast')).toBeLessThan(order.indexOf('end slow'));
     expect(order.indexOf('start after-slow')).toBeGreaterThan(order.indexOf('end slow'));
   });
@@ -95,8 +121,15 @@ describe('Supervisor.runWorkflow failures', () => {
       ],
     });
     expect(summary.status).toBe('failed');
-    expect(agentOf(summary, 'next')).toMatchObject({ status: 'skipped', attempts: 0, error: { reason: 'dependency', message: 'dependency "broken" failed: command exited with code 3' } });
-    expect(agentOf(summary, 'last')).toMatchObject({ status: 'skipped', error: { reason: 'dependency', message: 'dependency "next" was skipped because "broken" failed: command exited with code 3' } });
+    expect(agentOf(summary, 'next')).toMatchObject({
+      status: 'skipped',
+      attempts: 0,
+      error: { reason: 'dependency', message: 'dependency "broken" failed: command exited with code 3' },
+    });
+    expect(agentOf(summary, 'last')).toMatchObject({
+      status: 'skipped',
+      error: { reason: 'dependency', message: 'dependency "next" was skipped because "broken" failed: command exited with code 3' },
+    });
     expect(agentOf(summary, 'independent').status).toBe('succeeded');
     expect(agentOf(summary, 'tolerant')).toMatchObject({ status: 'succeeded', result: 'ran anyway' });
     expect(agentOf(summary, 'needs-result')).toMatchObject({
@@ -111,7 +144,9 @@ describe('Supervisor.runWorkflow failures', () => {
   });
 
   it('names the agent and its task when one agent of a fan-out fails', async () => {
-    const { summary } = await run({ tasks: [fake('map', '{{item}}', { each: ['[say ok]', '[fail]'] }), fake('reduce', '{{deps.map.results}}', { dependsOn: ['map'] })] });
+    const { summary } = await run({
+      tasks: [fake('map', '{{item}}', { each: ['[say ok]', '[fail]'] }), fake('reduce', '{{deps.map.results}}', { dependsOn: ['map'] })],
+    });
     expect(agentOf(summary, 'reduce').error?.message).toBe('dependency "map-2" (of task "map") failed: command exited with code 3');
   });
 });
@@ -130,7 +165,9 @@ describe('Supervisor.runWorkflow patterns', () => {
       3,
     );
     expect(agentOf(summary, 'part-2').result).toBe('part 2 of the plan for y');
-    expect(agentOf(summary, 'merge').result).toBe('merge did: Merge:\n### part-1 (item: x)\npart 1 of the plan for x\n\n### part-2 (item: y)\npart 2 of the plan for y\n\n### part-3 (item: z)\npart 3 of the plan for z');
+    expect(agentOf(summary, 'merge').result).toBe(
+      'merge did: Merge:\n### part-1 (item: x)\npart 1 of the plan for x\n\n### part-2 (item: y)\npart 2 of the plan for y\n\n### part-3 (item: z)\npart 3 of the plan for z',
+    );
     const record = summary.workflow!;
     expect(record.tasks.map((task) => [task.id, task.kind, task.agents.length, task.stage])).toEqual([
       ['plan', 'task', 1, 1],
@@ -150,9 +187,15 @@ describe('Supervisor.runWorkflow patterns', () => {
   it('lets a judge pick a winner, records it and why, and hands the winner on', async () => {
     const verdict = "console.log('Both work.'); console.log('WINNER: solve-2'); console.log('REASON: shorter')";
     const { summary } = await run({
-      tasks: [fake('solve', '[say answer {{index}}]', { compete: 2 }), script('pick', verdict, { judge: 'solve' }), fake('use', '[say using {{deps.pick.winner}} from {{deps.pick.winnerId}}]', { dependsOn: ['pick'] })],
+      tasks: [
+        fake('solve', '[say answer {{index}}]', { compete: 2 }),
+        script('pick', verdict, { judge: 'solve' }),
+        fake('use', '[say using {{deps.pick.winner}} from {{deps.pick.winnerId}}]', { dependsOn: ['pick'] }),
+      ],
     });
-    expect(summary.workflow?.judgements).toEqual([{ judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: 'shorter', source: 'text' }]);
+    expect(summary.workflow?.judgements).toEqual([
+      { judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: 'shorter', source: 'text' },
+    ]);
     expect(agentOf(summary, 'use').result).toBe('using answer 2 from solve-2');
     // The record keeps the prompt as sent (filled), beside the template in summary.tasks.
     expect(agentOf(summary, 'use').prompt).toBe('[say using answer 2 from solve-2]');
@@ -161,7 +204,13 @@ describe('Supervisor.runWorkflow patterns', () => {
   });
 
   it('fails a judge whose answer names no winner, and skips what depends on it', async () => {
-    const { summary } = await run({ tasks: [fake('solve', '[say answer]', { compete: 2 }), script('pick', "console.log('I like them both')", { judge: 'solve' }), fake('use', '[say x]', { dependsOn: ['pick'] })] });
+    const { summary } = await run({
+      tasks: [
+        fake('solve', '[say answer]', { compete: 2 }),
+        script('pick', "console.log('I like them both')", { judge: 'solve' }),
+        fake('use', '[say x]', { dependsOn: ['pick'] }),
+      ],
+    });
     expect(agentOf(summary, 'pick')).toMatchObject({ status: 'failed', result: 'I like them both', error: { reason: 'protocol' } });
     expect(agentOf(summary, 'pick').error?.message).toMatch(/^the judge named no winner: expected a line "WINNER: <id>" with one of solve-1, solve-2/);
     expect(summary.workflow?.judgements[0]).toMatchObject({ judge: 'pick', error: expect.stringContaining('named no winner') });
@@ -169,7 +218,8 @@ describe('Supervisor.runWorkflow patterns', () => {
   });
 
   it('gives every agent the shared directory, seeded before the first starts', async () => {
-    const append = "const fs=require('fs'),p=process.env.HERD_SHARED_DIR+'/pad.md';fs.appendFileSync(p,process.env.HERD_AGENT_ID+'\\n');console.log(fs.readFileSync(p,'utf8').trim().split('\\n').join('|'))";
+    const append =
+      "const fs=require('fs'),p=process.env.HERD_SHARED_DIR+'/pad.md';fs.appendFileSync(p,process.env.HERD_AGENT_ID+'\\n');console.log(fs.readFileSync(p,'utf8').trim().split('\\n').join('|'))";
     const { summary } = await run({
       tasks: [script('first', append), script('second', append, { dependsOn: ['first'] }), fake('where', '[say {{shared}}]')],
       shared: { files: { 'pad.md': 'notes\n' } },
@@ -183,7 +233,9 @@ describe('Supervisor.runWorkflow patterns', () => {
 
   it('seeds each item file into its own agent workspace', async () => {
     const cat = "console.log(require('fs').readFileSync(process.argv.at(-1),'utf8'))";
-    const { summary } = await run({ tasks: [{ ...script('read', cat), prompt: '{{item}}', each: ['a.md', 'b.md'], eachFiles: { 'a.md': 'alpha', 'b.md': 'beta' } }] });
+    const { summary } = await run({
+      tasks: [{ ...script('read', cat), prompt: '{{item}}', each: ['a.md', 'b.md'], eachFiles: { 'a.md': 'alpha', 'b.md': 'beta' } }],
+    });
     expect(summary.agents.map((agent) => agent.result)).toEqual(['alpha', 'beta']);
     expect(await readdir(agentOf(summary, 'read-1').workspace)).toEqual(['a.md']);
   });
@@ -209,7 +261,13 @@ describe('Supervisor.resume of a workflow run', () => {
       },
     });
     const interrupted = await supervisor.runWorkflow(
-      { tasks: [fake('a', '[say from a]'), fake('b', '[sleep 5000][say from b]', { dependsOn: ['a'] }), fake('c', '[say {{deps.a.result}} + {{deps.b.result}}]', { dependsOn: ['a', 'b'] })] },
+      {
+        tasks: [
+          fake('a', '[say from a]'),
+          fake('b', '[sleep 5000][say from b]', { dependsOn: ['a'] }),
+          fake('c', '[say {{deps.a.result}} + {{deps.b.result}}]', { dependsOn: ['a', 'b'] }),
+        ],
+      },
       { signal: controller.signal },
     );
     expect(interrupted.status).toBe('cancelled');

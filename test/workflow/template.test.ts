@@ -9,13 +9,28 @@ import { TemplateValueError, fillTemplate, listPlaceholders, parsePlaceholder } 
 import type { AgentResult } from '../../src/types.js';
 
 function result(id: string, text: string | undefined, status: AgentResult['status'] = 'succeeded'): AgentResult {
-  const done: AgentResult = { id, status, workspace: `/w/${id}`, costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 }, durationMs: 1, attempts: 1, startedAt: '', endedAt: '' };
+  const done: AgentResult = {
+    id,
+    status,
+    workspace: `/w/${id}`,
+    costUsd: 0,
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+    durationMs: 1,
+    attempts: 1,
+    startedAt: '',
+    endedAt: '',
+  };
   if (text !== undefined) done.result = text;
   if (status !== 'succeeded') done.error = { reason: 'exit', message: 'command exited with code 3' };
   return done;
 }
 
-function contextFor(spec: WorkflowSpec, results: AgentResult[], vars: Record<string, string> = {}, verdicts: Record<string, Verdict> = {}): { fill: (id: string) => string; context: FillContext } {
+function contextFor(
+  spec: WorkflowSpec,
+  results: AgentResult[],
+  vars: Record<string, string> = {},
+  verdicts: Record<string, Verdict> = {},
+): { fill: (id: string) => string; context: FillContext } {
   const workflow = buildWorkflow(spec, vars);
   const context: FillContext = {
     workflow,
@@ -89,7 +104,12 @@ describe('filling prompts', () => {
         { id: 'use', prompt: 'Polish: {{deps.pick.winner}} ({{deps.pick.winnerId}})', dependsOn: ['pick'] },
       ],
     };
-    const { fill } = contextFor(spec, [result('solve-1', 'one'), result('solve-2', 'two', 'failed'), result('solve-3', 'three')], {}, { pick: { winner: 'solve-3', reason: 'short', source: 'text' } });
+    const { fill } = contextFor(
+      spec,
+      [result('solve-1', 'one'), result('solve-2', 'two', 'failed'), result('solve-3', 'three')],
+      {},
+      { pick: { winner: 'solve-3', reason: 'short', source: 'text' } },
+    );
     expect(fill('pick')).toBe(
       [
         'Pick the clearest.',
@@ -112,13 +132,23 @@ describe('filling prompts', () => {
   });
 
   it('places the candidates where the judge prompt says {{candidates}}', () => {
-    const spec: WorkflowSpec = { tasks: [{ id: 's', prompt: 's', compete: 2 }, { id: 'j', prompt: 'Before\n{{candidates}}\nAfter', judge: 's' }] };
+    const spec: WorkflowSpec = {
+      tasks: [
+        { id: 's', prompt: 's', compete: 2 },
+        { id: 'j', prompt: 'Before\n{{candidates}}\nAfter', judge: 's' },
+      ],
+    };
     const { fill } = contextFor(spec, [result('s-1', 'x'), result('s-2', 'y')]);
     expect(fill('j')).toMatch(/^Before\nCandidates for "s" \(2\): s-1, s-2\n\n### Candidate s-1\nx\n\n### Candidate s-2\ny\nAfter\n\nJudge the candidates/);
   });
 
   it('has nothing to judge when every candidate failed', () => {
-    const spec: WorkflowSpec = { tasks: [{ id: 's', prompt: 's', compete: 2 }, { id: 'j', prompt: 'judge', judge: 's' }] };
+    const spec: WorkflowSpec = {
+      tasks: [
+        { id: 's', prompt: 's', compete: 2 },
+        { id: 'j', prompt: 'judge', judge: 's' },
+      ],
+    };
     const { fill } = contextFor(spec, [result('s-1', 'x', 'failed'), result('s-2', 'y', 'timeout')]);
     expect(() => fill('j')).toThrow('no candidate of "s" succeeded, so there is nothing to judge');
   });

@@ -71,9 +71,22 @@ tasks:
     );
     const spec = await loadWorkflowFile(file);
     const base = path.join(dir, 'flow');
-    expect(spec).toMatchObject({ name: 'demo', file, vars: { topic: 'rivers', rounds: '3', strict: 'true' }, shared: { dir: path.join(base, 'notes'), files: { 'pad.md': '# pad' } } });
+    expect(spec).toMatchObject({
+      name: 'demo',
+      file,
+      vars: { topic: 'rivers', rounds: '3', strict: 'true' },
+      shared: { dir: path.join(base, 'notes'), files: { 'pad.md': '# pad' } },
+    });
     const [write1, review, read, solve, pick] = spec.tasks;
-    expect(write1).toEqual({ id: 'write', prompt: 'Write about {{vars.topic}}', model: 'sonnet', timeoutMs: 90_000, addDirs: [path.join(base, 'ref')], priority: 2, each: ['rivers', 'tide pools'] });
+    expect(write1).toEqual({
+      id: 'write',
+      prompt: 'Write about {{vars.topic}}',
+      model: 'sonnet',
+      timeoutMs: 90_000,
+      addDirs: [path.join(base, 'ref')],
+      priority: 2,
+      each: ['rivers', 'tide pools'],
+    });
     expect(review).toMatchObject({ prompt: 'Review {{deps.write.result}}', dependsOn: ['write'], optional: true });
     expect(read).toMatchObject({ each: ['a.md', 'b.md'], eachFiles: { 'a.md': 'A body', 'b.md': 'B body' } });
     expect(solve).toMatchObject({ compete: ['sonnet', 'opus'] });
@@ -89,7 +102,10 @@ tasks:
   });
 
   it('does not give a judge the default jsonSchema (it answers in the verdict format)', async () => {
-    const file = await write('schema-defaults.yaml', 'defaults: { jsonSchema: { type: object } }\ntasks:\n  - { id: s, prompt: p, compete: 2 }\n  - { id: j, prompt: pick, judge: s }\n');
+    const file = await write(
+      'schema-defaults.yaml',
+      'defaults: { jsonSchema: { type: object } }\ntasks:\n  - { id: s, prompt: p, compete: 2 }\n  - { id: j, prompt: pick, judge: s }\n',
+    );
     const spec = await loadWorkflowFile(file);
     expect(spec.tasks.map((task) => [task.id, task.jsonSchema])).toEqual([
       ['s', { type: 'object' }],
@@ -99,8 +115,16 @@ tasks:
 
   it.each([
     ['unknown field', 'tasks: [{ id: a, prompt: p, dependOn: [b] }]', /task 1 \(id "a"\): Unrecognized key: "dependOn"/],
-    ['wrong type', 'tasks: [{ id: a, prompt: p }, { id: b, prompt: p, priority: high }]', /task 2 \(id "b"\), field "priority": Invalid input: expected number/],
-    ['bad each', 'tasks: [{ id: a, prompt: p, each: 3 }]', /task 1 \(id "a"\), field "each": expected a list of items, \{file: <one item per line>\} or \{dir: <one item per file>\}/],
+    [
+      'wrong type',
+      'tasks: [{ id: a, prompt: p }, { id: b, prompt: p, priority: high }]',
+      /task 2 \(id "b"\), field "priority": Invalid input: expected number/,
+    ],
+    [
+      'bad each',
+      'tasks: [{ id: a, prompt: p, each: 3 }]',
+      /task 1 \(id "a"\), field "each": expected a list of items, \{file: <one item per line>\} or \{dir: <one item per file>\}/,
+    ],
     ['bad compete', 'tasks: [{ id: a, prompt: p, compete: yes }]', /field "compete": expected a number of competitors, or a list of models/],
     ['no prompt', 'tasks: [{ id: a }]', /task 1 \(id "a"\), field "prompt": a prompt is required/],
     ['prompt and promptFile', 'tasks: [{ id: a, prompt: p, promptFile: x.md }]', /task 1 \(id "a"\): give "prompt" or "promptFile", not both/],
@@ -115,7 +139,9 @@ tasks:
   });
 
   it('says which task --each-file names when it does not exist', async () => {
-    expect(await errorOf('each.yaml', 'tasks: [{ id: a, prompt: p }]', { eachFiles: { b: 'x.txt' } })).toMatch(/--each-file b=x\.txt: .*each\.yaml has no task "b"; its tasks are: a/);
+    expect(await errorOf('each.yaml', 'tasks: [{ id: a, prompt: p }]', { eachFiles: { b: 'x.txt' } })).toMatch(
+      /--each-file b=x\.txt: .*each\.yaml has no task "b"; its tasks are: a/,
+    );
   });
 
   it('names a missing file', async () => {

@@ -41,7 +41,10 @@ describe.skipIf(!existsSync(CLAUDE))('workflows with the real claude', () => {
     const spec = await loadWorkflowFile(path.join(repoRoot, 'examples/workflows/pipeline.yaml'));
     const supervisor = new Supervisor({ workspaceRoot: root.path, simulate: { latencyMs: 0 }, claudeBin: CLAUDE });
     const summary = await supervisor.runWorkflow(spec, { vars: { topic: 'tide pools' } });
-    expect(summary.agents.map((agent) => [agent.id, agent.status]), JSON.stringify(summary.agents.map((agent) => agent.error))).toEqual([
+    expect(
+      summary.agents.map((agent) => [agent.id, agent.status]),
+      JSON.stringify(summary.agents.map((agent) => agent.error)),
+    ).toEqual([
       ['research', 'succeeded'],
       ['write', 'succeeded'],
       ['review', 'succeeded'],
@@ -72,7 +75,14 @@ describe.skipIf(!existsSync(CLAUDE))('workflows with the real claude', () => {
     });
     expect(summary.status, JSON.stringify(summary.agents.map((agent) => agent.error))).toBe('succeeded');
     const [judgement] = summary.workflow!.judgements;
-    expect(judgement).toMatchObject({ judge: 'pick', of: 'solve', candidates: ['solve-1', 'solve-2'], winner: 'solve-2', reason: expect.stringContaining('solve-2'), source: 'structured' });
+    expect(judgement).toMatchObject({
+      judge: 'pick',
+      of: 'solve',
+      candidates: ['solve-1', 'solve-2'],
+      winner: 'solve-2',
+      reason: expect.stringContaining('solve-2'),
+      source: 'structured',
+    });
     // The verdict came as schema-checked JSON (claude --json-schema), not from parsing text.
     expect(summary.agents.find((agent) => agent.id === 'pick')?.structuredOutput).toEqual({ winner: 'solve-2', reason: judgement!.reason });
     const judgePrompt = await promptClaudeGot(summary, 'pick');
