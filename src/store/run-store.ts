@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readFile, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { HerdError, UsageError } from '../errors.js';
 import type { HerdEvent } from '../events.js';
@@ -185,42 +185,4 @@ export async function listRuns(root: string): Promise<RunListing> {
   }
   runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return { runs, unreadable };
-}
-
-export const LOCK_FILE = 'run.lock';
-
-/**
- * One herd at a time works on a run: two `herd continue` on the same run would each rewrite
- * run.json from their own copy and one turn would be lost. The lock file holds the owner's
- * pid; a lock whose owner is dead (herd was SIGKILLed) is taken over. Returns the release.
- */
-export async function lockRun(root: string, runId: string): Promise<() => Promise<void>> {
-  const file = path.join(path.resolve(root), runId, LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(file, { force: true });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new UsageError(`unknown run id "${runId}" (no ${path.dirname(file)}); see \`herd runs\``);
-      if (code !== 'EEXIST') throw new HerdError(`cannot lock ${file}: ${(error as Error).message}`, { cause: error });
-      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (owner > 0 && isRunning(owner)) {
-        throw new UsageError(`run ${runId} is in use by herd process ${owner}${owner === process.pid ? ' (this one)' : ''}; wait until it finishes`);
-      }
-      await rm(file, { force: true });
-    }
-  }
-  throw new HerdError(`cannot lock ${file}: another process keeps taking it`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
