@@ -2,19 +2,68 @@
 // task files. Every message names the field, the value received and what is allowed.
 
 import os from 'node:os';
+import path from 'node:path';
 import { UsageError } from './errors.js';
 import { PERMISSION_MODES, type AgentTask, type PermissionMode } from './types.js';
 
 /** Ids become directory names: letters, digits, dot, dash, underscore; no path can be built from them. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * Names herd writes in a run's directory (store/: run.json, events.jsonl, run.lock and their
+ * temp files and takeover markers; report/: report.html). An agent's workspace is a directory
+ * beside them named after its id, so no agent (or task) id may take one. Compared without case:
+ * on a case-insensitive disk RUN.JSON is run.json.
+ */
+export const RUN_HOME_FILES = ['run.json', 'events.jsonl', 'run.lock', 'report.html'] as const;
+/** Run ids that stand for the newest run (store/run-ref.ts); `-` and `@` are not ids anyway. */
+const RESERVED_RUN_IDS = ['latest'];
+
 export function validateId(kind: 'agent id' | 'run id' | 'task id', value: string): string {
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
   if (!ID_PATTERN.test(value) || value.includes('..')) {
-    throw new UsageError(
-      `${kind} ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value)} is not allowed: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
-    );
+    throw new UsageError(`${kind} ${shown} is not allowed: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   }
+  const lower = value.toLowerCase();
+  if (kind !== 'run id' && RUN_HOME_FILES.some((name) => lower === name || lower.startsWith(`${name}.`)))
+    throw new UsageError(`${kind} ${shown} is not allowed: herd keeps its own file of that name in the run's directory`);
+  if (kind === 'run id' && RESERVED_RUN_IDS.includes(lower)) throw new UsageError(`run id ${shown} is not allowed: it stands for the newest run`);
   return value;
+}
+
+/**
+ * Seed files (relative path -> content) are checked before anything is created: each path must
+ * stay inside the workspace, and no path may be both a file and a directory of another
+ * (`{d: x, d/e: y}`), or name one file twice (`a` and `./a`).
+ */
+export function validateSeedFiles(owner: string, files: Record<string, string>): void {
+  const filePaths = new Map<string, string>();
+  const directories = new Map<string, string>();
+  for (const [written, content] of Object.entries(files)) {
+    const where = `${owner}: files: ${JSON.stringify(written)}`;
+    if (typeof content !== 'string') throw new UsageError(`${where}: the content must be text`);
+    const normal = path.posix.normalize(written);
+    if (
+      written === '' ||
+      written.includes('\0') ||
+      path.posix.isAbsolute(written) ||
+      path.win32.isAbsolute(written) ||
+      normal === '.' ||
+      normal === '..' ||
+      normal.startsWith('../')
+    )
+      throw new UsageError(`${where}: the path must be relative and stay inside the workspace`);
+    if (normal.endsWith('/')) throw new UsageError(`${where}: names a directory; give a file path`);
+    const twice = filePaths.get(normal) ?? directories.get(normal);
+    if (twice !== undefined)
+      throw new UsageError(`${where}: conflicts with ${JSON.stringify(twice)} (one path cannot be a file twice, or a file and a directory)`);
+    filePaths.set(normal, written);
+    for (let dir = path.posix.dirname(normal); dir !== '.'; dir = path.posix.dirname(dir)) {
+      const clash = filePaths.get(dir);
+      if (clash !== undefined) throw new UsageError(`${where}: conflicts with ${JSON.stringify(clash)} (one path cannot be a file and a directory)`);
+      directories.set(dir, written);
+    }
+  }
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
@@ -94,6 +143,7 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
         throw new UsageError(`agent "${task.id}": ${field} must be a number of milliseconds above 0, got ${JSON.stringify(value)}`);
     }
     if (task.jsonSchema !== undefined && !isJsonObject(task.jsonSchema)) throw new UsageError(`agent "${task.id}": jsonSchema must be a JSON Schema object`);
+    if (task.files !== undefined) validateSeedFiles(`agent "${task.id}"`, task.files);
   }
 }
 

@@ -153,6 +153,8 @@ export interface RunSummary {
   claudeConfigDir?: string;
   /** Present when the run was a workflow (herd run): its graph, stage accounts and judges' verdicts. */
   workflow?: WorkflowRecord;
+  /** Why herd itself failed the latest turn although its agents ran (e.g. events.jsonl could not be written). */
+  error?: string;
 }
 
 /** What a workflow run adds to its record. */

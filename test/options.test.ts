@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_RSS_BYTES, defaultConcurrency, defaultStartSlots, parseConcurrency, parseDuration, validateId } from '../src/options.js';
+import {
+  AGENT_RSS_BYTES,
+  defaultConcurrency,
+  defaultStartSlots,
+  parseConcurrency,
+  parseDuration,
+  RUN_HOME_FILES,
+  validateId,
+  validateSeedFiles,
+} from '../src/options.js';
+import { LOCK_FILE } from '../src/store/run-lock.js';
+import { EVENTS_FILE, RUN_FILE } from '../src/store/run-store.js';
+import { REPORT_FILE } from '../src/report/write-report.js';
 
 describe('concurrency', () => {
   const plenty = 64 * 1024 ** 3;
@@ -42,5 +54,35 @@ describe('durations and ids', () => {
       expect(() => validateId('agent id', bad)).toThrow(/is not allowed/);
     }
     expect(validateId('agent id', 'agent-1.v2_x')).toBe('agent-1.v2_x');
+  });
+
+  it("refuses agent and task ids that name herd's own files in a run directory, in any case, and latest as a run id", () => {
+    // The list in options.ts names exactly the files store/ and report/ write there.
+    expect([...RUN_HOME_FILES].sort()).toEqual([RUN_FILE, EVENTS_FILE, LOCK_FILE, REPORT_FILE].sort());
+    for (const bad of ['run.json', 'events.jsonl', 'run.lock', 'report.html', 'RUN.JSON', 'run.lock.takeover-1', 'run.json.1.tmp']) {
+      expect(() => validateId('agent id', bad)).toThrow(`agent id "${bad}" is not allowed: herd keeps its own file of that name in the run's directory`);
+      expect(() => validateId('task id', bad)).toThrow(/is not allowed/);
+    }
+    expect(validateId('agent id', 'run-json')).toBe('run-json');
+    expect(validateId('run id', 'run.json')).toBe('run.json');
+    expect(() => validateId('run id', 'Latest')).toThrow('run id "Latest" is not allowed: it stands for the newest run');
+  });
+});
+
+describe('seed files', () => {
+  it('refuses paths that leave the workspace, and paths that are both a file and a directory', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ d: 'x', 'd/e': 'y' }, 'agent "a": files: "d/e": conflicts with "d" (one path cannot be a file and a directory)'],
+      [{ 'd/e': 'y', d: 'x' }, 'agent "a": files: "d": conflicts with "d/e"'],
+      [{ a: 'x', './a': 'y' }, 'agent "a": files: "./a": conflicts with "a"'],
+      [{ '../x': 'y' }, 'agent "a": files: "../x": the path must be relative and stay inside the workspace'],
+      [{ 'a/../../x': 'y' }, 'must be relative and stay inside the workspace'],
+      [{ '/etc/passwd': 'y' }, 'must be relative and stay inside the workspace'],
+      [{ '.': 'y' }, 'must be relative and stay inside the workspace'],
+      [{ '': 'y' }, 'must be relative and stay inside the workspace'],
+      [{ 'dir/': 'y' }, 'names a directory; give a file path'],
+    ];
+    for (const [files, message] of cases) expect(() => validateSeedFiles('agent "a"', files), JSON.stringify(files)).toThrow(message);
+    expect(() => validateSeedFiles('agent "a"', { 'notes/a.txt': 'x', 'notes/b.txt': 'y', 'a/../c.txt': 'z' })).not.toThrow();
   });
 });

@@ -2,12 +2,14 @@
 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { validateId } from '../options.js';
 import { renderRun, renderRunList } from '../report/summary-text.js';
+import { realRoot, removeInterruptedRemovals, removeRun } from '../store/run-clean.js';
+import { runDirNames } from '../store/run-dirs.js';
+import { resolveRunId } from '../store/run-ref.js';
 import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
 import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import { renderWorkflowAccount } from '../workflow/render-workflow.js';
-import { pathExists, removeRunHome } from '../workspace/workspace.js';
+import { EXIT_AGENT_FAILED, EXIT_OK } from './exit-codes.js';
 import { printJson, writeErr, writeOut } from './output.js';
 
 interface RootFlag {
@@ -21,7 +23,9 @@ export async function runsCommand(flags: RootFlag & { json?: boolean; sort?: str
     throw new UsageError(`--sort: expected date or cost, got ${JSON.stringify(flags.sort)}`);
   const { runs, unreadable } = await listRuns(rootOf(flags));
   if (flags.sort === 'cost') runs.sort((a, b) => totalCost(b) - totalCost(a));
-  for (const name of unreadable) writeErr(`warning: ${name} has no readable ${RUN_FILE}; skipped\n`);
+  for (const { runId, reason } of unreadable) writeErr(`warning: skipped ${runId}: ${reason}\n`);
+  for (const name of await runDirNames(rootOf(flags), ['debris']))
+    writeErr(`warning: skipped ${name}: no ${RUN_FILE} (a herd was killed or ran out of disk while creating it); \`herd clean ${name}\` removes it\n`);
   if (flags.json)
     printJson(
       runs.map((run) => ({
@@ -40,8 +44,9 @@ export async function runsCommand(flags: RootFlag & { json?: boolean; sort?: str
 
 const totalCost = (run: { turns: Array<{ totals: { costUsd: number } }> }) => run.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
 
-export async function showCommand(runId: string, flags: RootFlag & { json?: boolean; agent?: string }): Promise<number> {
-  const summary = await readRun(rootOf(flags), validateId('run id', runId));
+export async function showCommand(runRef: string, flags: RootFlag & { json?: boolean; agent?: string }): Promise<number> {
+  const runId = await resolveRunId(rootOf(flags), runRef);
+  const summary = await readRun(rootOf(flags), runId);
   if (flags.agent !== undefined) {
     // A workflow task id (e.g. of a fan-out) stands for all of its agents, as in `continue --agent`.
     const ids = new Set(summary.workflow?.tasks.find((task) => task.id === flags.agent && !task.agents.includes(task.id))?.agents ?? [flags.agent]);
@@ -64,16 +69,35 @@ export async function showCommand(runId: string, flags: RootFlag & { json?: bool
   return 0;
 }
 
-export async function cleanCommand(runId: string | undefined, flags: RootFlag & { all?: boolean }): Promise<number> {
-  const root = rootOf(flags);
-  if ((runId === undefined) === !flags.all) throw new UsageError('clean: give a run id or --all (not both)');
-  const ids = runId !== undefined ? [validateId('run id', runId)] : (await listRuns(root)).runs.map((run) => run.runId);
-  for (const id of ids) {
-    // Only directories that hold a run record are removed: a mistyped root must not lose other files.
-    if (!(await pathExists(path.join(root, id, RUN_FILE)))) throw new UsageError(`unknown run id "${id}" in ${root}`);
-    await removeRunHome(root, id);
-    writeErr(`removed ${path.join(root, id)}\n`);
+/**
+ * Remove one run (`runRef`: an id, a unique prefix or latest) or all of them. Directories are
+ * found by name under the root, never by ids read from records; a run a live herd holds is
+ * not removed: exit 2 for the one run asked for, exit 1 when --all had to leave some.
+ */
+export async function cleanCommand(runRef: string | undefined, flags: RootFlag & { all?: boolean }): Promise<number> {
+  if ((runRef === undefined) === !flags.all) throw new UsageError('clean: give a run id or --all (not both)');
+  const root = await realRoot(rootOf(flags));
+  if (runRef !== undefined) {
+    reportRemoved(await removeRun(root, await resolveRunId(root, runRef, { includeDebris: true })));
+    return EXIT_OK;
   }
-  if (ids.length === 0) writeErr(`no runs in ${root}\n`);
-  return 0;
+  for (const dir of await removeInterruptedRemovals(root)) writeErr(`removed ${dir} (an interrupted removal)\n`);
+  const names = await runDirNames(root, ['run', 'debris']);
+  if (names.length === 0) writeErr(`no runs in ${root}\n`);
+  let kept = 0;
+  for (const name of names) {
+    try {
+      reportRemoved(await removeRun(root, name));
+    } catch (error) {
+      // A run in use (or one that changed under us) is left; the others are still removed.
+      if (!(error instanceof UsageError)) throw error;
+      writeErr(`herd: ${error.message}\n`);
+      kept += 1;
+    }
+  }
+  return kept === 0 ? EXIT_OK : EXIT_AGENT_FAILED;
+}
+
+function reportRemoved(removed: { home: string; kind: 'run' | 'debris' }): void {
+  writeErr(`removed ${removed.home}${removed.kind === 'debris' ? ` (no ${RUN_FILE}: left by a herd that was killed or ran out of disk)` : ''}\n`);
 }

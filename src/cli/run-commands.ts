@@ -6,6 +6,7 @@ import os from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
+import { resolveRunId } from '../store/run-ref.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js';
 import type { HerdEvent } from '../events.js';
 import type { RunSummary, TurnSummary } from '../types.js';
@@ -58,14 +59,19 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   });
 }
 
-export async function continueCommand(runId: string, prompt: string, flags: CommonRunFlags & { agent?: string[] }): Promise<number> {
+// The run id may be `latest` or a unique prefix (store/run-ref.ts).
+export async function continueCommand(runRef: string, prompt: string, flags: CommonRunFlags & { agent?: string[] }): Promise<number> {
   const options = supervisorOptionsFromFlags(flags);
-  return runWithUi(flags, options, (supervisor, signal) => supervisor.continue(runId, prompt, { ...(flags.agent ? { agents: flags.agent } : {}), signal }));
+  return runWithUi(flags, options, async (supervisor, signal) =>
+    supervisor.continue(await resolveRunId(supervisor.workspaceRoot, runRef), prompt, { ...(flags.agent ? { agents: flags.agent } : {}), signal }),
+  );
 }
 
-export async function resumeCommand(runId: string, flags: CommonRunFlags & { retryFailed?: boolean }): Promise<number> {
+export async function resumeCommand(runRef: string, flags: CommonRunFlags & { retryFailed?: boolean }): Promise<number> {
   const options = supervisorOptionsFromFlags(flags);
-  return runWithUi(flags, options, (supervisor, signal) => supervisor.resume(runId, { ...(flags.retryFailed ? { retryFailed: true } : {}), signal }));
+  return runWithUi(flags, options, async (supervisor, signal) =>
+    supervisor.resume(await resolveRunId(supervisor.workspaceRoot, runRef), { ...(flags.retryFailed ? { retryFailed: true } : {}), signal }),
+  );
 }
 
 export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
@@ -131,6 +137,11 @@ async function runWithUi(
   if (interrupted) {
     writeErr(interruptedNote(summary, supervisor.workspaceRoot));
     return EXIT_INTERRUPTED;
+  }
+  // herd itself failed the run (its event log could not be written) though the agents ran.
+  if (summary.error !== undefined) {
+    writeErr(`herd: ${summary.error}\n`);
+    return EXIT_AGENT_FAILED;
   }
   return turns.length > 0 && turns.every((turn) => turn.agents.every((agent) => agent.status === 'succeeded')) ? EXIT_OK : EXIT_AGENT_FAILED;
 }

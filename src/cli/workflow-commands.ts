@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { defaultConcurrency, parseConcurrency, parsePositiveDuration, validateId } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
+import { resolveRunId } from '../store/run-ref.js';
 import { listRuns, readRun } from '../store/run-store.js';
 import { Supervisor, defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import type { RunSummary } from '../types.js';
@@ -73,6 +74,10 @@ export async function runWorkflowCommand(file: string, flags: RunWorkflowFlags):
     writeErr(interruptedNote(summary, supervisor.workspaceRoot));
     return EXIT_INTERRUPTED;
   }
+  if (summary.error !== undefined) {
+    writeErr(`herd: ${summary.error}\n`);
+    return EXIT_AGENT_FAILED;
+  }
   return summary.agents.every((agent) => agent.status === 'succeeded') ? EXIT_OK : EXIT_AGENT_FAILED;
 }
 
@@ -99,7 +104,7 @@ async function buildPlan(workflow: Workflow, flags: { concurrency?: string; work
 
 /** The run named by --durations-from, else the latest run of the same task file that has a finished agent. */
 async function findEarlierRun(root: string, workflow: Workflow, runId: string | undefined): Promise<RunSummary | undefined> {
-  if (runId !== undefined) return readRun(root, validateId('run id', runId));
+  if (runId !== undefined) return readRun(root, await resolveRunId(root, runId));
   if (workflow.file === undefined) return undefined;
   const { runs } = await listRuns(root);
   return runs.find((run) => run.workflow?.file === workflow.file && run.agents.some((agent) => agent.status === 'succeeded'));

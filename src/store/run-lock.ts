@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { link, open, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HerdError, UsageError } from '../errors.js';
+import { describeFsError } from '../workspace/workspace.js';
 
 export const LOCK_FILE = 'run.lock';
 const PRIVATE_FILE_MODE = 0o600;
@@ -98,7 +99,7 @@ async function placeByLink(file: string, text: string): Promise<boolean> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code === 'ENOENT') throw new NoDirectoryError();
-    throw new HerdError(`cannot lock ${file}: ${(error as Error).message}`, { cause: error });
+    throw new HerdError(`cannot lock ${file}: ${describeFsError(error)}`, { cause: error });
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -126,7 +127,7 @@ async function takeOver(file: string, seen: SeenLock, text: string, depth: numbe
       await rename(temp, file);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
-      throw new HerdError(`cannot lock ${file}: ${(error as Error).message}`, { cause: error });
+      throw new HerdError(`cannot lock ${file}: ${describeFsError(error)}`, { cause: error });
     }
     return true;
   } finally {
@@ -149,7 +150,7 @@ async function writeTemp(file: string, text: string): Promise<string> {
     // A full disk leaves the empty temp file behind: remove it.
     await unlink(temp).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NoDirectoryError();
-    throw new HerdError(`cannot lock ${file}: ${(error as Error).message}`, { cause: error });
+    throw new HerdError(`cannot lock ${file}: ${describeFsError(error)}`, { cause: error });
   }
   return temp;
 }

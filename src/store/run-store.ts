@@ -4,15 +4,17 @@
 
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readFile, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { HerdError, UsageError } from '../errors.js';
 import type { HerdEvent } from '../events.js';
+import { validateId } from '../options.js';
 import type { Redactor } from '../secrets/redact.js';
 import type { RunSummary } from '../types.js';
+import { describeFsError } from '../workspace/workspace.js';
+import { EVENTS_FILE, RUN_FILE, runDirNames } from './run-dirs.js';
 
-export const RUN_FILE = 'run.json';
-export const EVENTS_FILE = 'events.jsonl';
+export { EVENTS_FILE, RUN_FILE } from './run-dirs.js';
 const PRIVATE_FILE_MODE = 0o600;
 
 /** Sortable, readable and unique enough: 20261125-184501-3fa2. */
@@ -65,7 +67,24 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     await rename(temp, file);
   } catch (error) {
     await handle?.close().catch(() => undefined);
-    throw new HerdError(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
+    // A full disk leaves the temp file empty: never leave it behind.
+    await unlink(temp).catch(() => undefined);
+    throw new HerdError(`cannot write ${file}: ${describeFsError(error)}`, { cause: error });
+  }
+  // The rename is durable only once the directory that holds the name is synced.
+  await syncDirectory(path.dirname(file));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    await handle.sync();
+  } catch (error) {
+    // Some file systems refuse fsync on a directory (EINVAL): the rename itself has happened.
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw new HerdError(`cannot sync ${dir}: ${describeFsError(error)}`, { cause: error });
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }
 
@@ -105,8 +124,12 @@ export class EventLog {
   }
 }
 
-/** Read a run's summary; a missing run is the caller's mistake (exit 2). */
+/**
+ * Read a run's summary; a missing run is the caller's mistake (exit 2). A record that is not
+ * valid JSON, not the shape of a run record, or names another run is a HerdError (damaged).
+ */
 export async function readRun(root: string, runId: string): Promise<RunSummary> {
+  validateId('run id', runId);
   const file = path.join(path.resolve(root), runId, RUN_FILE);
   let text: string;
   try {
@@ -115,11 +138,18 @@ export async function readRun(root: string, runId: string): Promise<RunSummary> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`unknown run id "${runId}" (no ${file}); see \`herd runs\``);
     throw new HerdError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
+  let json: unknown;
   try {
-    return JSON.parse(text) as RunSummary;
+    json = JSON.parse(text);
   } catch {
     throw new HerdError(`${file} is not valid JSON; the run record is damaged`);
   }
+  // Loaded here, not at the top: commands that write runs but read none need not load zod.
+  const { parseRunRecord } = await import('./run-record.js');
+  const summary = parseRunRecord(json, file);
+  // The directory is the run's id (herd never derives a path from the record's own claim).
+  if (summary.runId !== runId) throw new HerdError(`${file} is the record of run ${JSON.stringify(summary.runId)}, not of ${runId}; the run record is damaged`);
+  return summary;
 }
 
 export interface EventsRead {
@@ -150,37 +180,19 @@ export async function readEvents(runHome: string): Promise<EventsRead> {
 
 export interface RunListing {
   runs: RunSummary[];
-  unreadable: string[];
+  /** Run directories whose run.json cannot be read, with why. */
+  unreadable: Array<{ runId: string; reason: string }>;
 }
 
 /** Every run under `root` with a readable run.json, newest first. */
 export async function listRuns(root: string): Promise<RunListing> {
-  let names: string[];
-  try {
-    names = await readdir(path.resolve(root));
-  } catch {
-    return { runs: [], unreadable: [] };
-  }
   const runs: RunSummary[] = [];
-  const unreadable: string[] = [];
-  for (const name of names) {
-    const home = path.join(path.resolve(root), name);
-    if (!(await stat(home).catch(() => undefined))?.isDirectory()) continue;
+  const unreadable: RunListing['unreadable'] = [];
+  for (const name of await runDirNames(path.resolve(root))) {
     try {
       runs.push(await readRun(root, name));
-    } catch {
-      // Only a directory that looks like a run is worth a warning; others (a bench's, the user's) are not ours.
-      const looksLikeRun = (
-        await Promise.all(
-          [RUN_FILE, EVENTS_FILE].map((file) =>
-            stat(path.join(home, file)).then(
-              () => true,
-              () => false,
-            ),
-          ),
-        )
-      ).some(Boolean);
-      if (looksLikeRun) unreadable.push(name);
+    } catch (error) {
+      unreadable.push({ runId: name, reason: error instanceof Error ? error.message : String(error) });
     }
   }
   runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));

@@ -1,6 +1,7 @@
 // Events out of a turn: stamped with the run id and time, handed to every listener (a
 // listener's bug never breaks the run) and appended to events.jsonl, except the chatty
-// per-line output events.
+// per-line output events. A failed append is handed to `onLogError` (the turn runner
+// records it and ends the run failed), never dropped.
 
 import type { HerdEvent, HerdEventInput, HerdEventListener } from '../events.js';
 import type { EventLog } from '../store/run-store.js';
@@ -10,7 +11,7 @@ export type Emit = (input: HerdEventInput) => void;
 /** Events that are not worth a disk write each (one per agent output line). */
 const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
 
-export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventListener>, log: EventLog): Emit {
+export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventListener>, log: EventLog, onLogError: (error: unknown) => void): Emit {
   return (input) => {
     const event = { ...input, runId, ts: Date.now() };
     for (const listener of listeners) {
@@ -20,6 +21,6 @@ export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventLis
         // A listener's bug must not break the run.
       }
     }
-    if (!NOT_LOGGED.has(event.type)) void log.append(event).catch(() => undefined);
+    if (!NOT_LOGGED.has(event.type)) void log.append(event).catch(onLogError);
   };
 }

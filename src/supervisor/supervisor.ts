@@ -18,10 +18,12 @@ import { defaultConcurrency, defaultStartSlots, parsePositiveInt, validateId, va
 import { REDACTED, redactEnvMap } from '../secrets/redact.js';
 import { createRunId, readRun, RunFileWriter } from '../store/run-store.js';
 import { lockRun } from '../store/run-lock.js';
+import { checkRunPaths } from '../store/run-dirs.js';
+import { releaseCreatedRun } from '../store/run-clean.js';
 import { computeTotals } from '../report/totals.js';
 import { createResult } from '../results.js';
 import type { AgentResult, AgentTask, RunSummary } from '../types.js';
-import { createAgentWorkspace, createPrivateDirectory, createRunHome, seedFiles } from '../workspace/workspace.js';
+import { createAgentWorkspace, createPrivateDirectory, createRunHome, removeEmptyRunHome, seedFiles } from '../workspace/workspace.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
 import { WarmPool } from '../attempt/warm-pool.js';
 import { createWorkflowResumeScheduler, runWorkflow, type PreparedRun, type WorkflowRunOptions } from '../workflow/run-workflow.js';
@@ -102,6 +104,8 @@ export class Supervisor {
   /** Simulate servers the warm processes talk to, by their options; they outlive turns. */
   private readonly sharedServers = new Map<string, Promise<SimulateServer>>();
   private turnsRunning = 0;
+  /** Locks of runs this Supervisor created, taken with the directory and held until their first turn ends. */
+  private readonly creationLocks = new Map<string, () => Promise<void>>();
 
   constructor(private readonly options: SupervisorOptions = {}) {
     this.workspaceRoot = path.resolve(options.workspaceRoot ?? defaultWorkspaceRoot(options.inheritedEnv ?? process.env));
@@ -131,7 +135,11 @@ export class Supervisor {
   /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
   async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
     const run = await this.createRun(tasks, runOptions.runId);
-    return this.withRunLock(run.summary.runId, () => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal));
+    try {
+      return await this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal);
+    } finally {
+      await this.releaseCreated(run.summary.runId);
+    }
   }
 
   /**
@@ -140,20 +148,57 @@ export class Supervisor {
    * Bad graphs (cycles, unknown ids, missing values) are UsageErrors before anything starts.
    */
   async runWorkflow(workflow: WorkflowSpec | Workflow, runOptions: WorkflowRunOptions = {}): Promise<RunSummary> {
-    return runWorkflow(workflow, runOptions, {
-      workspaceRoot: this.workspaceRoot,
-      createRun: (tasks, runId) => this.createRun(tasks, runId),
-      runTurn: (run, signal, turnOptions) => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, turnOptions),
-    });
+    const created: string[] = [];
+    try {
+      return await runWorkflow(workflow, runOptions, {
+        workspaceRoot: this.workspaceRoot,
+        createRun: async (tasks, runId) => {
+          const run = await this.createRun(tasks, runId);
+          created.push(runId);
+          return run;
+        },
+        runTurn: (run, signal, turnOptions) => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, turnOptions),
+      });
+    } finally {
+      for (const runId of created) await this.releaseCreated(runId);
+    }
   }
 
-  /** Validate, create the run home, one workspace per agent and the run record (all agents pending). */
+  /** Release a created run's lock; a run that never got its record (it failed before) is removed, not left as debris. */
+  private async releaseCreated(runId: string): Promise<void> {
+    const release = this.creationLocks.get(runId);
+    this.creationLocks.delete(runId);
+    if (release) await releaseCreatedRun(this.workspaceRoot, runId, release);
+  }
+
+  /**
+   * Validate everything, then create the run home (locked at once: a half-made run is never
+   * taken for debris), one workspace per agent, and the run in memory (all agents pending).
+   * Whatever fails after the directory exists removes it again: nothing is left to clean.
+   */
   private async createRun(tasks: readonly AgentTask[], wantedRunId: string | undefined): Promise<PreparedRun> {
     validateTasks(tasks);
     const prepared = tasks.map((task) => this.withDefaults(task));
     const claudeBin = this.claudeBinFor(prepared);
     const runId = wantedRunId === undefined ? createRunId() : validateId('run id', wantedRunId);
     const runHome = await createRunHome(this.workspaceRoot, runId);
+    // Taken before anything else can fail; released after the first turn (releaseCreated).
+    this.creationLocks.set(
+      runId,
+      await lockRun(this.workspaceRoot, runId).catch(async (error: unknown) => {
+        await removeEmptyRunHome(runHome);
+        throw error;
+      }),
+    );
+    try {
+      return await this.populateRun(prepared, runId, runHome, claudeBin);
+    } catch (error) {
+      await this.releaseCreated(runId);
+      throw error;
+    }
+  }
+
+  private async populateRun(prepared: AgentTask[], runId: string, runHome: string, claudeBin: string | undefined): Promise<PreparedRun> {
     const simulated = this.options.simulate !== undefined && this.options.simulate !== false;
     const now = new Date().toISOString();
     const summary: RunSummary = {
@@ -199,8 +244,15 @@ export class Supervisor {
     }
   }
 
-  private async continueLocked(runId: string, prompt: string, continueOptions: ContinueOptions): Promise<RunSummary> {
+  /** The record of a run herd is about to act on: its paths must stay inside the run's directory. */
+  private async readRunToAct(runId: string): Promise<RunSummary> {
     const summary = await readRun(this.workspaceRoot, runId);
+    await checkRunPaths(this.workspaceRoot, runId, summary);
+    return summary;
+  }
+
+  private async continueLocked(runId: string, prompt: string, continueOptions: ContinueOptions): Promise<RunSummary> {
+    const summary = await this.readRunToAct(runId);
     const chosen = chooseAgents(summary, continueOptions.agents);
     const entries: TurnEntry[] = chosen.map((previous) => {
       const stored = summary.tasks.find((task) => task.id === previous.id) ?? { id: previous.id, prompt };
@@ -225,7 +277,7 @@ export class Supervisor {
   }
 
   private async resumeLocked(runId: string, resumeOptions: ResumeOptions): Promise<RunSummary> {
-    const summary = await readRun(this.workspaceRoot, runId);
+    const summary = await this.readRunToAct(runId);
     // Agents of a herd that was SIGKILLed may still be running: they must not run twice.
     // Our own warm ones are closed first, gently (the sweep would find them too).
     await this.warmPool?.closeRun(runId);

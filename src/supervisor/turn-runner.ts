@@ -18,7 +18,7 @@ import { computeTotals } from '../report/totals.js';
 import { createResult, mergeAttempts } from '../results.js';
 import { createRedactor, type Redactor } from '../secrets/redact.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
-import { EventLog, RunFileWriter } from '../store/run-store.js';
+import { EVENTS_FILE, EventLog, RUN_FILE, RunFileWriter } from '../store/run-store.js';
 import type { TurnEntry, TurnRunOptions } from '../turn.js';
 import type { AgentResult, RunSummary, TurnSummary } from '../types.js';
 import { createAgentSignals } from './agent-signals.js';
@@ -60,7 +60,14 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
   const redactNow: Redactor = (text) => redact(text);
   const writer = new RunFileWriter(runHome, redactNow);
   const log = new EventLog(runHome, redactNow);
-  const emit = createEmitter(summary.runId, options.listeners, log);
+  // The first failure to write events.jsonl: said at once (run.warning), and the run ends failed with it.
+  let logError: string | undefined;
+  const onLogError = (error: unknown): void => {
+    if (logError !== undefined) return;
+    logError = `cannot write ${EVENTS_FILE}: ${error instanceof Error ? error.message : String(error)}`;
+    emit({ type: 'run.warning', message: `${logError}; the agents go on and their results are kept in ${RUN_FILE}, but this run will end failed` });
+  };
+  const emit = createEmitter(summary.runId, options.listeners, log, onLogError);
   const rateLimitGate = new RateLimitGate((untilTs, reason) => emit({ type: 'run.waiting', untilTs, reason }));
   const signals = createAgentSignals({ summary, writer, emit, gate: rateLimitGate, redact: redactNow });
   const launchAttempt = createAttemptLauncher({
@@ -100,6 +107,8 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
 
   async function runTurnWith(entries: TurnEntry[], turnOptions: TurnRunOptions, server: SimulateServer | undefined): Promise<RunSummary> {
     const started = performance.now();
+    // A herd failure of an earlier turn is not this turn's.
+    delete summary.error;
     const resuming = turnOptions.resumeTurn === true && summary.turns.length > 0;
     const turn = resuming ? summary.turns.at(-1)! : openTurn(summary, entries, turnOptions.prompt);
     const previousResults = resuming ? reopenTurn(turn, entries) : new Map<string, AgentResult>();
@@ -110,12 +119,18 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     };
     let recordError: Error | undefined;
 
-    /** The result is on disk (run.json and a synced events.jsonl) before this resolves. */
+    /**
+     * The result is on disk (run.json and a synced events.jsonl) before this resolves, and before
+     * agent.end goes out: a listener that reads run.json on agent.end finds the result there.
+     */
     async function record(result: AgentResult): Promise<void> {
       placeResult(summary, turn, result);
-      emit({ type: 'agent.end', agentId: result.id, turn: turn.turn, result });
       updateWall();
-      await Promise.all([writer.write(summary), log.sync()]);
+      try {
+        await Promise.all([writer.write(summary), log.sync().catch(onLogError)]);
+      } finally {
+        emit({ type: 'agent.end', agentId: result.id, turn: turn.turn, result });
+      }
     }
 
     async function runEntry(entry: TurnEntry, server: SimulateServer | undefined): Promise<AgentResult> {
@@ -201,6 +216,11 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     summary.totals = turn.totals;
     summary.endedAt = turn.endedAt;
     summary.status = runStatus(turn.agents, options.signal);
+    if (logError !== undefined) {
+      // A cancelled run stays cancelled (resume finishes it); otherwise the lost events fail it.
+      if (summary.status !== 'cancelled') summary.status = 'failed';
+      summary.error = logError;
+    }
     await writer.write(summary);
     // Listeners and callers get what run.json holds: secrets typed into prompts are redacted too.
     const redacted = JSON.parse(redactNow(JSON.stringify(summary))) as RunSummary;

@@ -10,7 +10,7 @@ import { runByDependencies, type SkipCause } from '../pool/dependency-scheduler.
 import type { TurnEntry, TurnRunOptions, TurnScheduler } from '../turn.js';
 import { createRunId } from '../store/run-store.js';
 import type { AgentResult, AgentTask, RunSummary, WorkflowRecord } from '../types.js';
-import { validateId } from '../options.js';
+import { validateId, validateSeedFiles } from '../options.js';
 import { seedFiles } from '../workspace/workspace.js';
 import { candidateIds, fillAgentTask, type FillContext } from './fill-task.js';
 import { buildWorkflow, describeAgent } from './graph.js';
@@ -50,6 +50,8 @@ export async function runWorkflow(input: WorkflowSpec | Workflow, options: Workf
   const runId = options.runId === undefined ? createRunId() : validateId('run id', options.runId);
   const sharedDir = workflow.shared ? path.resolve(workflow.shared.dir ?? path.join(host.workspaceRoot, runId, SHARED_DIR_NAME)) : undefined;
   const tasks = workflow.agents.map((agent) => withSharedDir(agent.task, sharedDir));
+  // Checked before the run's directory exists (the agents' files are checked by createRun).
+  if (workflow.shared?.files) validateSeedFiles('shared', workflow.shared.files);
   const run = await host.createRun(tasks, runId);
   if (sharedDir !== undefined) await prepareSharedDir(sharedDir, workflow.shared?.files ?? {});
   run.summary.workflow = startRecord(workflow, sharedDir);

@@ -80,8 +80,9 @@ export function resolveInside(base: string, relative: string): string {
   return target;
 }
 
-export async function removeRunHome(root: string, runId: string): Promise<void> {
-  await fs.remove(path.join(path.resolve(root), runId));
+/** Undo createRunHome when the run could not even be locked (a full disk): the directory is new and only ours. */
+export async function removeEmptyRunHome(runHome: string): Promise<void> {
+  await fs.remove(runHome).catch(() => undefined);
 }
 
 export async function pathExists(file: string): Promise<boolean> {

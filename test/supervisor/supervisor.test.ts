@@ -189,6 +189,13 @@ describe('Supervisor.run with fake agents', () => {
     await expect(supervisor().run([{ id: 'a', prompt: 'x', timeoutMs: 0 }])).rejects.toThrow(
       /agent "a": timeoutMs must be a number of milliseconds above 0, got 0/,
     );
+    // Ids that would take the place of the run's own files, and seed files that conflict or escape.
+    await expect(supervisor().run([{ id: 'run.json', prompt: 'x' }])).rejects.toThrow(/agent id "run.json" is not allowed/);
+    await expect(supervisor().run([{ id: 'a', prompt: 'x', files: { d: 'x', 'd/e': 'y' } }])).rejects.toThrow(/files: "d\/e": conflicts with "d"/);
+    await expect(supervisor().run([{ id: 'a', prompt: 'x', files: { '../../escape': 'y' } }])).rejects.toThrow(/stay inside the workspace/);
+    await expect(supervisor().runWorkflow({ tasks: [{ id: 'a', prompt: 'x' }], shared: { files: { '../out': 'y' } } })).rejects.toThrow(
+      /shared: files: "..\/out": the path must be relative/,
+    );
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(root.path)).toEqual([]);
   });
