@@ -4,7 +4,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockHolder, lockRun, parseOwner, processStartTime } from '../../src/store/run-lock.js';
-import { fixture, makeTempDir } from '../helpers.js';
+import type { RunSummary } from '../../src/types.js';
+import { fakeClaude, fixture, makeTempDir, runCli } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -92,6 +93,22 @@ describe('run lock', () => {
       for (const contender of contenders) contender.child.kill();
     }
   }, 60_000);
+
+  it("three `herd continue` at once on a killed herd's lock: each turn is recorded once, none lost", async () => {
+    const env = { HERD_HOME: root.path, HERD_CLAUDE_BIN: fakeClaude };
+    const first = JSON.parse((await runCli(['spawn', 'mode:ok', '--json', '-q'], { env })).stdout) as RunSummary;
+    // What a SIGKILLed herd leaves: its lock, naming a process that is gone.
+    await writeFile(path.join(root.path, first.runId, 'run.lock'), `${deadPid()} 12345 44ee44ee44ee44ee\n`);
+    const prompts = ['mode:ok one', 'mode:ok two', 'mode:ok three'];
+    const runs = await Promise.all(prompts.map((prompt) => runCli(['continue', first.runId, prompt, '-q'], { env })));
+    for (const run of runs) expect([0, 2], run.stderr).toContain(run.code);
+    const record = JSON.parse(await readFile(path.join(root.path, first.runId, 'run.json'), 'utf8')) as RunSummary;
+    // A herd that exits 0 has its turn in the record, exactly once; one refused (exit 2) has none.
+    const recorded = record.turns.slice(1).map((turn) => turn.prompt);
+    expect(recorded.sort()).toEqual(prompts.filter((_, index) => runs[index]!.code === 0).sort());
+    expect(record.turns.map((turn) => turn.turn)).toEqual(record.turns.map((_, index) => index + 1));
+    for (const run of runs.filter((candidate) => candidate.code === 2)) expect(run.stderr).toMatch(/is in use by herd process \d+; wait until it finishes/);
+  });
 
   it('refuses a lock held by a live herd, and takes it once released', async () => {
     await mkdir(path.join(root.path, 'run-a'));
