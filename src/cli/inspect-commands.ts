@@ -1,5 +1,6 @@
 // `herd runs`, `herd show` and `herd clean`: reading and removing run records.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { renderRun, renderRunList } from '../report/summary-text.js';
@@ -76,6 +77,10 @@ export async function showCommand(runRef: string, flags: RootFlag & { json?: boo
  */
 export async function cleanCommand(runRef: string | undefined, flags: RootFlag & { all?: boolean }): Promise<number> {
   if ((runRef === undefined) === !flags.all) throw new UsageError('clean: give a run id or --all (not both)');
+  if (flags.all && !existsSync(rootOf(flags))) {
+    writeErr(`no runs in ${rootOf(flags)}\n`);
+    return EXIT_OK;
+  }
   const root = await realRoot(rootOf(flags));
   if (runRef !== undefined) {
     reportRemoved(await removeRun(root, await resolveRunId(root, runRef, { includeDebris: true })));
