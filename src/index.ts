@@ -17,6 +17,7 @@ export { computeTotals } from './report/totals.js';
 export { parseDuration, validateTasks } from './options.js';
 export { renderResultsTable, renderTimingAccount, renderRun } from './report/summary-text.js';
 export { listRuns, readRun } from './store/run-store.js';
+export { resolveRunId } from './store/run-ref.js';
 export type * from './types.js';
 export { loadWorkflowFile, workflowFromContent } from './workflow/workflow-file.js';
 export type { LoadWorkflowOptions } from './workflow/workflow-file.js';
