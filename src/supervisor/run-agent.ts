@@ -1,5 +1,10 @@
 // runAgent: one agent, one prompt, from a script, without a run record. Makes (or uses) a
 // workspace, starts the simulate server if asked, and returns the AgentResult.
+//
+// How it differs from an agent of a Supervisor run, on purpose: there is no run home, so a
+// simulated claude keeps its sessions in `<workspace>/.claude-config` (a run keeps them in
+// `<runHome>/.claude-config`, shared by its agents); no retries, no start gate, no record.
+// The environment rules are the same (envAllow, env, the tag), through the same buildAgentEnv.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -26,6 +31,10 @@ export interface RunAgentOptions {
   killGraceMs?: number;
   /** Throw an AgentRunError instead of returning a result whose status is not "succeeded". */
   throwOnFailure?: boolean;
+  /** Added to the agent's environment (as Supervisor's `env`). */
+  env?: Record<string, string>;
+  /** Inherit only these variables (names or PREFIX_*), plus the essentials, as Supervisor's `envAllow`. */
+  envAllow?: string[];
 }
 
 export async function runAgent(task: AgentTask, options: RunAgentOptions = {}): Promise<AgentResult> {
@@ -40,9 +49,15 @@ export async function runAgent(task: AgentTask, options: RunAgentOptions = {}): 
     const turnResult = await executeAgentTurn(task, {
       adapter,
       workspace,
-      env: buildAgentEnv({ inherited: process.env, ...(simulated ? { simulate: simulated } : {}), tag }),
+      env: buildAgentEnv({
+        inherited: process.env,
+        ...(options.envAllow ? { allow: options.envAllow } : {}),
+        ...(simulated ? { simulate: simulated } : {}),
+        ...(options.env ? { extra: options.env } : {}),
+        tag,
+      }),
       tag,
-      redact: createRedactor(process.env, task.env),
+      redact: createRedactor(process.env, options.env, task.env),
       ...(options.resumeSessionId === undefined ? {} : { resumeSessionId: options.resumeSessionId }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
