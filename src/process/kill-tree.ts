@@ -115,27 +115,40 @@ async function runSweeps(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     const batch = waitingSweeps;
     waitingSweeps = [];
-    const found = batch.map(() => new Set<number>());
-    const groups = new Set<number>();
-    for (let pass = 0; pass < MAX_SWEEP_PASSES; pass++) {
-      let fresh = 0;
-      visitEnvirons((pid, environ) => {
-        batch.forEach((request, index) => {
-          if (found[index]!.has(pid) || !hasVariable(environ, request.needle)) return;
-          found[index]!.add(pid);
-          fresh += 1;
-          freeze(pid, groups);
-        });
-      });
-      if (fresh === 0) break;
-    }
-    for (const group of groups) signalQuietly(-group, 'SIGKILL');
-    batch.forEach((request, index) => {
-      for (const pid of found[index]!) signalQuietly(pid, 'SIGKILL');
-      request.resolve(found[index]!.size);
-    });
+    const killed = sweep(batch.map((request) => request.needle));
+    batch.forEach((request, index) => request.resolve(killed[index]!));
   }
   sweeping = false;
+}
+
+/**
+ * SIGKILL every process carrying one of the tags, now (synchronously: for herd's last moments,
+ * a second Ctrl-C or its exit). Returns how many were found.
+ */
+export function killTaggedProcessesNow(tags: readonly string[]): number {
+  if (tags.length === 0) return 0;
+  return sweep(tags.map((tag) => tagNeedle(tag, false))).reduce((sum, count) => sum + count, 0);
+}
+
+/** Freeze-then-kill passes for these needles; how many processes each one matched. */
+function sweep(needles: readonly Buffer[]): number[] {
+  const found = needles.map(() => new Set<number>());
+  const groups = new Set<number>();
+  for (let pass = 0; pass < MAX_SWEEP_PASSES; pass++) {
+    let fresh = 0;
+    visitEnvirons((pid, environ) => {
+      needles.forEach((needle, index) => {
+        if (found[index]!.has(pid) || !hasVariable(environ, needle)) return;
+        found[index]!.add(pid);
+        fresh += 1;
+        freeze(pid, groups);
+      });
+    });
+    if (fresh === 0) break;
+  }
+  for (const group of groups) signalQuietly(-group, 'SIGKILL');
+  for (const pids of found) for (const pid of pids) signalQuietly(pid, 'SIGKILL');
+  return found.map((pids) => pids.size);
 }
 
 /** Stop a tagged process and, once, its process group (never herd's own). */

@@ -5,7 +5,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
-import { killTaggedProcesses, signalGroup } from './kill-tree.js';
+import { killTaggedProcesses, killTaggedProcessesNow, signalGroup } from './kill-tree.js';
 
 export const DEFAULT_KILL_GRACE_MS = 5_000;
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -24,6 +24,8 @@ export interface GroupSpawnOptions {
   env: Record<string, string>;
   /** 'pipe' to write to the process; 'ignore' gives it no stdin at all. */
   stdin: 'pipe' | 'ignore';
+  /** Its HERD_AGENT_TAG, so killAllAgentsNow also finds what it left in other sessions. */
+  tag?: string;
 }
 
 export type GroupSpawn = { subprocess: Subprocess; pid: number } | { spawnError: string };
@@ -33,13 +35,20 @@ export interface ExitStatus {
   signal: NodeJS.Signals | null;
 }
 
-/** Process groups of agents still running (cold or warm), so herd can end them all when it exits. */
-const liveGroups = new Set<number>();
+/** Process groups of agents still running (cold or warm) and their tags, so herd can end them all when it exits. */
+const liveGroups = new Map<number, string | undefined>();
 
-/** SIGKILL every running agent's process group now (second Ctrl-C, or herd exiting). */
+/**
+ * SIGKILL every running agent's process group now, and every process carrying one of their
+ * tags (children in sessions of their own): second Ctrl-C, or herd exiting. Returns how many
+ * groups were running.
+ */
 export function killAllAgentsNow(): number {
-  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
-  return liveGroups.size;
+  const groups = liveGroups.size;
+  if (groups === 0) return 0;
+  for (const pid of liveGroups.keys()) signalGroup(pid, 'SIGKILL');
+  killTaggedProcessesNow([...liveGroups.values()].filter((tag): tag is string => tag !== undefined));
+  return groups;
 }
 
 process.once('exit', killAllAgentsNow);
@@ -65,7 +74,7 @@ export async function spawnInOwnGroup(options: GroupSpawnOptions): Promise<Group
     const failed = await subprocess;
     return { spawnError: failed.shortMessage ?? failed.message ?? 'could not start the process' };
   }
-  liveGroups.add(pid);
+  liveGroups.set(pid, options.tag);
   return { subprocess, pid };
 }
 
