@@ -11,8 +11,36 @@ import { createTtyProgress, type TtyProgress } from '../progress/tty.js';
 /** The live progress area while one is on screen: other stderr text must go above it, not through it. */
 let liveArea: TtyProgress | undefined;
 
-export const writeOut = (text: string) => process.stdout.write(text);
-export const writeErr = (text: string) => (liveArea ? liveArea.print(text) : process.stderr.write(text));
+/**
+ * herd's own stdout and stderr once they failed (EPIPE: the reader of `herd ... | head` went
+ * away; EIO: the terminal closed). Writing to them stops; the run goes on, is recorded, and
+ * the exit code still says how it ended.
+ */
+const brokenStreams = new Set<NodeJS.WritableStream>();
+
+/** Call once at start: without a listener, an EPIPE on stdout would end herd with its agents still running. */
+export function guardOutputStreams(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => brokenStreams.add(stream));
+}
+
+function writeTo(stream: NodeJS.WriteStream, text: string): boolean {
+  if (brokenStreams.has(stream)) return false;
+  return stream.write(text);
+}
+
+export const writeOut = (text: string) => writeTo(process.stdout, text);
+export const writeErr = (text: string) => (liveArea ? liveArea.print(text) : writeTo(process.stderr, text));
+
+/** stderr for the live area: same size, same guard. */
+const stderrForProgress = {
+  write: (text: string) => writeTo(process.stderr, text),
+  get columns() {
+    return process.stderr.columns;
+  },
+  get rows() {
+    return process.stderr.rows;
+  },
+};
 
 export interface EventSinks {
   listener: HerdEventListener;
@@ -29,7 +57,7 @@ export function createEventSinks(flags: { quiet?: boolean; events?: string }, en
   const file = flags.events === undefined || flags.events === '-' ? undefined : openEventsFile(flags.events);
   let live: TtyProgress | undefined;
   if (!flags.quiet && wantsLiveProgress(flags, env)) {
-    live = createTtyProgress(process.stderr, { color: wantsColor(env), hideCursor: true });
+    live = createTtyProgress(stderrForProgress, { color: wantsColor(env), hideCursor: true });
     liveArea = live;
     listeners.push(live.listener);
   } else if (!flags.quiet) listeners.push(createPlainProgress(writeErr));
