@@ -4,8 +4,9 @@
 // so a queue worker could call it just as the local pool does.
 
 import type { ProcessExit } from '../process/exit.js';
-import type { AgentAdapter, AgentProgress, ParsedSignal } from '../agents/adapter.js';
+import type { AgentAdapter, AgentProgress, CommandSpec, ParsedSignal } from '../agents/adapter.js';
 import { createProgress } from '../agents/adapter.js';
+import { describeNulByte } from '../agents/prompt-delivery.js';
 import { runProcess } from '../process/run-process.js';
 import { redactJson, type Redactor } from '../secrets/redact.js';
 import { createResult, emptyUsage } from '../results.js';
@@ -32,6 +33,7 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
   let spec;
   try {
     spec = context.adapter.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
+    refuseNulByte(spec, task);
   } catch (error) {
     return failedBeforeStart(task, context, startedAt, (error as Error).message);
   }
@@ -104,6 +106,12 @@ export function requireStructuredOutput(task: AgentTask, result: AgentResult): A
     status: 'failed',
     error: { reason: 'protocol', message: `asked for structured output (jsonSchema) but the answer had none${said ? `: ${said}` : ''}` },
   };
+}
+
+/** A NUL byte in an argument or variable: the agent fails with the reason rather than the spawn with a stack (see prompt-delivery.ts). */
+export function refuseNulByte(spec: CommandSpec, task: AgentTask): void {
+  const nul = describeNulByte(spec, task.prompt);
+  if (nul) throw new Error(nul);
 }
 
 export function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {

@@ -55,7 +55,24 @@ process.once('exit', killAllAgentsNow);
 
 /** Start a process in a group of its own and register the group; a failed start is a value, not a throw. */
 export async function spawnInOwnGroup(options: GroupSpawnOptions): Promise<GroupSpawn> {
-  const subprocess = execa(options.file, options.args, {
+  let subprocess;
+  try {
+    subprocess = startInOwnGroup(options);
+  } catch (error) {
+    // execa throws at once for what no process can be given (a NUL byte in an argument).
+    return { spawnError: error instanceof Error ? error.message : String(error) };
+  }
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    const failed = await subprocess;
+    return { spawnError: failed.shortMessage ?? failed.message ?? 'could not start the process' };
+  }
+  liveGroups.set(pid, options.tag);
+  return { subprocess, pid };
+}
+
+function startInOwnGroup(options: GroupSpawnOptions) {
+  return execa(options.file, options.args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
@@ -69,13 +86,6 @@ export async function spawnInOwnGroup(options: GroupSpawnOptions): Promise<Group
     reject: false,
     windowsHide: true,
   });
-  const pid = subprocess.pid;
-  if (pid === undefined) {
-    const failed = await subprocess;
-    return { spawnError: failed.shortMessage ?? failed.message ?? 'could not start the process' };
-  }
-  liveGroups.set(pid, options.tag);
-  return { subprocess, pid };
 }
 
 export function waitForExit(subprocess: Subprocess): Promise<ExitStatus> {
