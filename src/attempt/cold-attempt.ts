@@ -8,7 +8,7 @@ import type { AgentAdapter, AgentProgress, CommandSpec, ParsedSignal } from '../
 import { createProgress } from '../agents/adapter.js';
 import { describeNulByte } from '../agents/prompt-delivery.js';
 import { runProcess } from '../process/run-process.js';
-import { redactJson, type Redactor } from '../secrets/redact.js';
+import { redactJson, redactTail, type Redactor } from '../secrets/redact.js';
 import { createResult, emptyUsage } from '../results.js';
 import type { AgentResult, AgentTask } from '../types.js';
 
@@ -66,7 +66,9 @@ export function toAgentResult(
   startedAt: Date,
 ): AgentResult {
   const redact = context.redact ?? ((text: string) => text);
-  const outcome = context.adapter.judge(progress, run);
+  // A tail cut from a longer stream is cleaned first: error messages quote its last line.
+  const exit = run.stderrTailCut ? { ...run, stderrTail: redactTail(redact, run.stderrTail) } : run;
+  const outcome = context.adapter.judge(progress, exit);
   const result: AgentResult = {
     id: task.id,
     status: outcome.status,
@@ -78,8 +80,8 @@ export function toAgentResult(
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
   };
-  const text = progress.result ?? progress.stdoutTail;
-  if (text !== undefined) result.result = redact(text);
+  if (progress.result !== undefined) result.result = redact(progress.result);
+  else if (progress.stdoutTail !== undefined) result.result = progress.stdoutTailCut ? redactTail(redact, progress.stdoutTail) : redact(progress.stdoutTail);
   if (progress.structuredOutput !== undefined) result.structuredOutput = redactJson(progress.structuredOutput, redact);
   if (progress.sessionId !== undefined) result.sessionId = progress.sessionId;
   if (progress.numTurns !== undefined) result.numTurns = progress.numTurns;
@@ -88,7 +90,7 @@ export function toAgentResult(
   if (run.exitCode !== undefined) result.exitCode = run.exitCode;
   if (run.signal !== undefined) result.signal = run.signal;
   if (outcome.error) result.error = { ...outcome.error, message: redact(outcome.error.message) };
-  if (outcome.status !== 'succeeded' && run.stderrTail) result.stderrTail = redact(run.stderrTail);
+  if (outcome.status !== 'succeeded' && exit.stderrTail) result.stderrTail = redact(exit.stderrTail);
   return result;
 }
 
