@@ -165,6 +165,8 @@ describe('no secret reaches disk or output (real agents, the built CLI)', () => 
         expect(agent.stderrTail).toContain('CLIENT_SECRET_V2=[redacted]');
       }
       const found: string[] = [...leaksIn('--json', run.stdout), ...leaksIn('stderr', run.stderr), ...leaksIn('--events', await readFile(events, 'utf8'))];
+      // The HTML report is written next to the record: it is checked with it.
+      expect((await runCli(['report', summary.runId], { env: { HERD_HOME: home } })).code).toBe(0);
       const runHome = path.join(home, summary.runId);
       for (const entry of await readdir(runHome, { recursive: true, withFileTypes: true })) {
         if (!entry.isFile()) continue;
