@@ -166,5 +166,12 @@ describe('a NUL byte from an agent', () => {
     expect(byId['as-arg'].status).toBe('failed');
     expect(byId['as-arg'].error.reason).toBe('spawn');
     expect(byId['as-arg'].error.message).toMatch(/prompt holds a NUL byte.*promptStdin/);
+
+    // resume fills the prompt again from the recorded answer: the same clear failure, no crash.
+    const resumed = await herd(['resume', summary.runId, '--retry-failed', '--json', '-q']);
+    expect(resumed.code, resumed.stderr).toBe(1);
+    const again = JSON.parse(resumed.stdout);
+    expect(again.status).toBe('failed');
+    expect(again.agents.find((result: { id: string }) => result.id === 'as-arg').error).toMatchObject({ reason: 'spawn' });
   });
 });
