@@ -144,7 +144,31 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
     }
     if (task.jsonSchema !== undefined && !isJsonObject(task.jsonSchema)) throw new UsageError(`agent "${task.id}": jsonSchema must be a JSON Schema object`);
     if (task.files !== undefined) validateSeedFiles(`agent "${task.id}"`, task.files);
+    const nul = findNulByte(task);
+    if (nul) throw new UsageError(`agent "${task.id}": ${nul}`);
   }
+}
+
+/**
+ * Where a task holds a NUL byte that cannot reach its agent, or undefined. No argument and no
+ * environment variable can carry a NUL; only stdin can: claude gets such a prompt on stdin,
+ * and so does a command agent with promptStdin (and promptArg: false, and then no $HERD_PROMPT).
+ * A prompt filled at start (a dependency's output) is checked there instead (agents/prompt-delivery.ts).
+ */
+export function findNulByte(task: AgentTask): string | undefined {
+  const hasNul = (text: string | undefined) => text?.includes('\0') === true;
+  if (hasNul(task.prompt) && task.agent === 'command' && !(task.promptStdin === true && task.promptArg === false))
+    return 'the prompt holds a NUL byte, which no argument or environment variable can carry; a command agent gets it on stdin with promptStdin: true and promptArg: false (--prompt-stdin)';
+  const command = task.command?.findIndex(hasNul) ?? -1;
+  if (command !== -1) return `command element ${command + 1} holds a NUL byte, which no argument can carry`;
+  for (const [name, value] of Object.entries(task.env ?? {}))
+    if (hasNul(name) || hasNul(value)) return `env ${JSON.stringify(name)} holds a NUL byte, which no environment variable can carry`;
+  for (const field of ['model', 'systemPrompt', 'appendSystemPrompt'] as const)
+    if (hasNul(task[field])) return `${field} holds a NUL byte, which no argument can carry`;
+  for (const field of ['allowedTools', 'disallowedTools', 'addDirs'] as const)
+    if (task[field]?.some(hasNul)) return `${field} holds a NUL byte, which no argument can carry`;
+  if (Object.keys(task.files ?? {}).some(hasNul)) return 'a files path holds a NUL byte, which no file name can';
+  return undefined;
 }
 
 /** A JSON Schema given as text (`--json-schema`): it must parse, to an object. */

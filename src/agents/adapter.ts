@@ -39,11 +39,14 @@ export interface AgentProgress {
   apiRetries: number;
   /** For adapters whose answer is plain stdout: a bounded tail of it. */
   stdoutTail?: string;
+  /** stdoutTail starts inside the output (it may start inside a secret: see secrets/redact.ts, tail). */
+  stdoutTailCut?: boolean;
 }
 
 /** One thing worth telling listeners about, found while parsing a line. */
 export type ParsedSignal =
   | { kind: 'session'; sessionId: string; model?: string; agentVersion?: string }
+  /** `excerpt`: the assistant's latest text, whole; the supervisor redacts it, then keeps its end for live progress. */
   | { kind: 'output'; type: string; excerpt?: string }
   | { kind: 'tool'; tool: string }
   | { kind: 'retry'; attempt: number; status?: number; delayMs?: number };

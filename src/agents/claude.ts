@@ -158,18 +158,15 @@ function readToolUses(line: StreamLine): ParsedSignal[] {
 
 const isBlock = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-/** The end of the assistant's latest text, one line, for live progress. */
-const EXCERPT_CHARS = 80;
+/** The assistant's latest text, whole: it is redacted before it is cut to an excerpt (a cut secret is no longer found). */
 function readTextExcerpt(line: StreamLine): string | undefined {
   const content = line.message?.content;
   if (!Array.isArray(content)) return undefined;
   const text = content
     .filter((block: unknown): block is { type: string; text: string } => isBlock(block) && block.type === 'text' && typeof block.text === 'string')
     .map((block) => block.text)
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text ? text.slice(-EXCERPT_CHARS) : undefined;
+    .join(' ');
+  return text.trim() ? text : undefined;
 }
 
 function readResult(line: StreamLine, into: AgentProgress): void {

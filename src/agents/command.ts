@@ -32,6 +32,7 @@ export function createCommandAdapter(): AgentAdapter {
     },
     parseLine(line: string, into: AgentProgress): ParsedSignal[] {
       const tail = into.stdoutTail === undefined ? line : `${into.stdoutTail}\n${line}`;
+      if (tail.length > MAX_RESULT_CHARS) into.stdoutTailCut = true;
       into.stdoutTail = tail.length > MAX_RESULT_CHARS ? tail.slice(-MAX_RESULT_CHARS) : tail;
       return [];
     },

@@ -22,7 +22,8 @@ export interface AgentEnvOptions {
 }
 
 export function buildAgentEnv(options: AgentEnvOptions): Record<string, string> {
-  const env: Record<string, string> = {};
+  // The tag goes first: the sweep finds it sooner in /proc/<pid>/environ, whatever follows.
+  const env: Record<string, string> = { [AGENT_TAG_VARIABLE]: options.tag };
   for (const [name, value] of Object.entries(options.inherited)) {
     if (value === undefined || NEVER_INHERITED.includes(name)) continue;
     if (options.allow && !isAllowed(name, options.allow)) continue;
@@ -34,6 +35,7 @@ export function buildAgentEnv(options: AgentEnvOptions): Record<string, string> 
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
+  // Set again in case --env or a task's env named it: herd's tag wins (and keeps its place).
   env[AGENT_TAG_VARIABLE] = options.tag;
   return env;
 }

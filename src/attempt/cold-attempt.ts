@@ -4,10 +4,11 @@
 // so a queue worker could call it just as the local pool does.
 
 import type { ProcessExit } from '../process/exit.js';
-import type { AgentAdapter, AgentProgress, ParsedSignal } from '../agents/adapter.js';
+import type { AgentAdapter, AgentProgress, CommandSpec, ParsedSignal } from '../agents/adapter.js';
 import { createProgress } from '../agents/adapter.js';
+import { describeNulByte } from '../agents/prompt-delivery.js';
 import { runProcess } from '../process/run-process.js';
-import { redactJson, type Redactor } from '../secrets/redact.js';
+import { redactJson, redactTail, type Redactor } from '../secrets/redact.js';
 import { createResult, emptyUsage } from '../results.js';
 import type { AgentResult, AgentTask } from '../types.js';
 
@@ -32,6 +33,7 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
   let spec;
   try {
     spec = context.adapter.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
+    refuseNulByte(spec, task);
   } catch (error) {
     return failedBeforeStart(task, context, startedAt, (error as Error).message);
   }
@@ -64,7 +66,9 @@ export function toAgentResult(
   startedAt: Date,
 ): AgentResult {
   const redact = context.redact ?? ((text: string) => text);
-  const outcome = context.adapter.judge(progress, run);
+  // A tail cut from a longer stream is cleaned first: error messages quote its last line.
+  const exit = run.stderrTailCut ? { ...run, stderrTail: redactTail(redact, run.stderrTail) } : run;
+  const outcome = context.adapter.judge(progress, exit);
   const result: AgentResult = {
     id: task.id,
     status: outcome.status,
@@ -76,8 +80,8 @@ export function toAgentResult(
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
   };
-  const text = progress.result ?? progress.stdoutTail;
-  if (text !== undefined) result.result = redact(text);
+  if (progress.result !== undefined) result.result = redact(progress.result);
+  else if (progress.stdoutTail !== undefined) result.result = progress.stdoutTailCut ? redactTail(redact, progress.stdoutTail) : redact(progress.stdoutTail);
   if (progress.structuredOutput !== undefined) result.structuredOutput = redactJson(progress.structuredOutput, redact);
   if (progress.sessionId !== undefined) result.sessionId = progress.sessionId;
   if (progress.numTurns !== undefined) result.numTurns = progress.numTurns;
@@ -86,7 +90,7 @@ export function toAgentResult(
   if (run.exitCode !== undefined) result.exitCode = run.exitCode;
   if (run.signal !== undefined) result.signal = run.signal;
   if (outcome.error) result.error = { ...outcome.error, message: redact(outcome.error.message) };
-  if (outcome.status !== 'succeeded' && run.stderrTail) result.stderrTail = redact(run.stderrTail);
+  if (outcome.status !== 'succeeded' && exit.stderrTail) result.stderrTail = redact(exit.stderrTail);
   return result;
 }
 
@@ -104,6 +108,12 @@ export function requireStructuredOutput(task: AgentTask, result: AgentResult): A
     status: 'failed',
     error: { reason: 'protocol', message: `asked for structured output (jsonSchema) but the answer had none${said ? `: ${said}` : ''}` },
   };
+}
+
+/** A NUL byte in an argument or variable: the agent fails with the reason rather than the spawn with a stack (see prompt-delivery.ts). */
+export function refuseNulByte(spec: CommandSpec, task: AgentTask): void {
+  const nul = describeNulByte(spec, task.prompt);
+  if (nul) throw new Error(nul);
 }
 
 export function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {

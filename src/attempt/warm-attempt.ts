@@ -5,7 +5,7 @@
 
 import { createProgress, type AgentProgress, type CommandSpec, type WarmProtocol } from '../agents/adapter.js';
 import { startWarmProcess, type WarmProcess, type WarmTurnRun } from '../process/warm-process.js';
-import { failedBeforeStart, mergeEnv, toAgentResult, type AgentTurnContext } from './cold-attempt.js';
+import { failedBeforeStart, mergeEnv, refuseNulByte, toAgentResult, type AgentTurnContext } from './cold-attempt.js';
 import type { AgentResult, AgentTask } from '../types.js';
 import type { WarmPool } from './warm-pool.js';
 
@@ -28,6 +28,7 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
   let fingerprint: string;
   try {
     spec = warm.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
+    refuseNulByte(spec, task);
     const fresh = warm.command(task, {});
     fingerprint = JSON.stringify([fresh.file, fresh.args, fresh.env, context.workspace]);
   } catch (error) {

@@ -6,9 +6,11 @@ import { CommanderError } from 'commander';
 import { HerdError, UsageError } from '../errors.js';
 import { buildProgram } from './program.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { guardOutputStreams, writeErr } from './output.js';
 import { argvWithRawBytes } from './raw-argv.js';
 
 async function main(argv: string[]): Promise<number> {
+  guardOutputStreams();
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;
@@ -27,14 +29,14 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`herd: ${error.message}\n`);
+    writeErr(`herd: ${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof HerdError) {
-    process.stderr.write(`herd: ${error.message}\n`);
+    writeErr(`herd: ${error.message}\n`);
     return 1;
   }
-  process.stderr.write(`herd: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  writeErr(`herd: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 1;
 }
 

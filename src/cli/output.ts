@@ -1,5 +1,6 @@
 // Where the CLI writes: results (JSON with --json) on stdout, everything a person reads
-// while waiting on stderr, and the optional --events stream.
+// while waiting on stderr, and the optional --events stream. Text for a person passes
+// terminalSafe() here (agent output must not command the terminal); JSON stays raw.
 
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { UsageError } from '../errors.js';
@@ -7,12 +8,45 @@ import { describeFsError } from '../workspace/workspace.js';
 import type { HerdEvent, HerdEventListener } from '../events.js';
 import { createPlainProgress } from '../progress/plain.js';
 import { createTtyProgress, type TtyProgress } from '../progress/tty.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 
 /** The live progress area while one is on screen: other stderr text must go above it, not through it. */
 let liveArea: TtyProgress | undefined;
 
-export const writeOut = (text: string) => process.stdout.write(text);
-export const writeErr = (text: string) => (liveArea ? liveArea.print(text) : process.stderr.write(text));
+/**
+ * herd's own stdout and stderr once they failed (EPIPE: the reader of `herd ... | head` went
+ * away; EIO: the terminal closed). Writing to them stops; the run goes on, is recorded, and
+ * the exit code still says how it ended.
+ */
+const brokenStreams = new Set<NodeJS.WritableStream>();
+
+/** Call once at start: without a listener, an EPIPE on stdout would end herd with its agents still running. */
+export function guardOutputStreams(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => brokenStreams.add(stream));
+}
+
+function writeTo(stream: NodeJS.WriteStream, text: string): boolean {
+  if (brokenStreams.has(stream)) return false;
+  return stream.write(text);
+}
+
+/** Text for a person: agent output in it is neutralised (see text/terminal-safe.ts). */
+export const writeOut = (text: string) => writeTo(process.stdout, terminalSafe(text));
+export const writeErr = (text: string) => {
+  const safe = terminalSafe(text);
+  return liveArea ? liveArea.print(safe) : writeTo(process.stderr, safe);
+};
+
+/** stderr for the live area: same size, same guard. */
+const stderrForProgress = {
+  write: (text: string) => writeTo(process.stderr, text),
+  get columns() {
+    return process.stderr.columns;
+  },
+  get rows() {
+    return process.stderr.rows;
+  },
+};
 
 export interface EventSinks {
   listener: HerdEventListener;
@@ -29,12 +63,13 @@ export function createEventSinks(flags: { quiet?: boolean; events?: string }, en
   const file = flags.events === undefined || flags.events === '-' ? undefined : openEventsFile(flags.events);
   let live: TtyProgress | undefined;
   if (!flags.quiet && wantsLiveProgress(flags, env)) {
-    live = createTtyProgress(process.stderr, { color: wantsColor(env), hideCursor: true });
+    live = createTtyProgress(stderrForProgress, { color: wantsColor(env), hideCursor: true });
     liveArea = live;
     listeners.push(live.listener);
   } else if (!flags.quiet) listeners.push(createPlainProgress(writeErr));
   if (flags.events !== undefined) {
-    const write = file ? (text: string) => file.write(text) : writeErr;
+    // JSON lines, raw: JSON escapes every control character, and a program reads them.
+    const write = file ? (text: string) => file.write(text) : (text: string) => writeTo(process.stderr, text);
     listeners.push((event: HerdEvent) => write(`${JSON.stringify(event)}\n`));
   }
   return {
@@ -70,6 +105,7 @@ export function wantsColor(env: NodeJS.ProcessEnv): boolean {
   return !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
+/** JSON for programs, raw (JSON escapes C0 controls; the text is kept as the agent wrote it). */
 export function printJson(value: unknown): void {
-  writeOut(`${JSON.stringify(value, null, 2)}\n`);
+  writeTo(process.stdout, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -16,11 +16,17 @@ export class StartGate {
   ) {}
 
   /**
-   * Resolves with a release function once a slot is free (at once when aborted: the caller
-   * sees the signal and does not start). Call release at the handshake; extra calls are no-ops.
+   * Resolves with a release function once a slot is free (at once when aborted, holding no
+   * slot: the caller sees the signal and does not start). Call release at the handshake;
+   * extra calls are no-ops.
    */
   async acquire(signal?: AbortSignal): Promise<ReleaseStart> {
     while (this.starting >= this.slots && !signal?.aborted) await this.nextFreeSlot(signal);
+    if (signal?.aborted) {
+      // It will not start: it takes no slot, and a slot it was woken for goes to the next waiter.
+      if (this.starting < this.slots) this.waiting.shift()?.();
+      return () => undefined;
+    }
     this.starting += 1;
     let released = false;
     const release = () => {

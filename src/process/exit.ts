@@ -8,6 +8,8 @@ export interface ProcessExit {
   killedBecause?: 'timeout' | 'idle' | 'cancelled';
   spawnError?: string;
   stderrTail: string;
+  /** The tail starts inside the stream (it may start inside a secret: see secrets/redact.ts, tail). */
+  stderrTailCut?: boolean;
   /** Lines longer than the limit were dropped; how many. */
   oversizedLines: number;
 }

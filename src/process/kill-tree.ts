@@ -2,7 +2,7 @@
 // (claude's Bash tool runs commands in sessions of their own) found by the tag variable
 // herd puts into every agent's environment, which their children inherit.
 
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export const AGENT_TAG_VARIABLE = 'HERD_AGENT_TAG';
 
@@ -23,7 +23,8 @@ const scratch = Buffer.allocUnsafe(256 * 1024);
  * Calls `visit` with each live process's environment (Linux /proc; nothing elsewhere); the
  * bytes are only valid during the call. Synchronous reads into one reused buffer on purpose:
  * /proc files live in memory, and promise-based open/fstat/read/close per process (or a fresh
- * 64 KiB buffer per readFileSync) costs many times the CPU.
+ * 64 KiB buffer per readFileSync) costs many times the CPU. Newest first: a process that keeps
+ * forking lives briefly at each pid, and is read soonest after the listing that named it.
  */
 function visitEnvirons(visit: (pid: number, environ: Buffer) => void): void {
   let entries: string[];
@@ -32,18 +33,27 @@ function visitEnvirons(visit: (pid: number, environ: Buffer) => void): void {
   } catch {
     return;
   }
-  for (const entry of entries) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let fd: number | undefined;
-    try {
-      fd = openSync(`/proc/${pid}/environ`, 'r');
-      visit(pid, scratch.subarray(0, readSync(fd, scratch, 0, scratch.length, 0)));
-    } catch {
-      // Gone already, or not ours to read.
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+  const pids = entries.map(Number).filter((pid) => Number.isInteger(pid) && pid !== process.pid);
+  pids.sort((a, b) => b - a);
+  for (const pid of pids) {
+    const environ = readEnviron(pid);
+    if (environ) visit(pid, environ);
+  }
+}
+
+/** The process's whole environment (the scratch buffer, or a copy when it holds more), or undefined when gone or not ours. */
+function readEnviron(pid: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(`/proc/${pid}/environ`, 'r');
+    const bytes = readSync(fd, scratch, 0, scratch.length, 0);
+    // An environment larger than the buffer is rare; read it whole rather than miss a tag at its end.
+    return bytes < scratch.length ? scratch.subarray(0, bytes) : readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    // Gone already, or not ours to read.
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -74,6 +84,9 @@ interface SweepRequest {
   resolve: (killed: number) => void;
 }
 
+/** A process that keeps forking is caught by a later pass; one that forks faster than that is bounded by its group. */
+const MAX_SWEEP_PASSES = 20;
+
 /**
  * Sweeps are batched: reading every process's environment costs ~10 ms, and when many agents
  * end together one scan serves them all. A request made while a scan runs waits for the next
@@ -82,7 +95,12 @@ interface SweepRequest {
 let waitingSweeps: SweepRequest[] = [];
 let sweeping = false;
 
-/** SIGKILL every process carrying the tag; resolves with how many were found. */
+/**
+ * SIGKILL every process carrying the tag; resolves with how many were found. What a pass finds
+ * is frozen first (SIGSTOP, to it and its process group: a stopped process cannot fork, and a
+ * group signal reaches a child forked at that moment too), and passes repeat until one finds
+ * nothing new, so a process that keeps forking leaves no child behind; then all are killed.
+ */
 export function killTaggedProcesses(tag: string, prefix = false): Promise<number> {
   return new Promise((resolve) => {
     waitingSweeps.push({ needle: tagNeedle(tag, prefix), resolve });
@@ -97,24 +115,69 @@ async function runSweeps(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     const batch = waitingSweeps;
     waitingSweeps = [];
-    const found = batch.map(() => [] as number[]);
-    visitEnvirons((pid, environ) => {
-      batch.forEach((request, index) => {
-        if (hasVariable(environ, request.needle)) found[index]!.push(pid);
-      });
-    });
-    batch.forEach((request, index) => {
-      for (const pid of found[index]!) killQuietly(pid);
-      request.resolve(found[index]!.length);
-    });
+    const killed = sweep(batch.map((request) => request.needle));
+    batch.forEach((request, index) => request.resolve(killed[index]!));
   }
   sweeping = false;
 }
 
-function killQuietly(pid: number): void {
+/**
+ * SIGKILL every process carrying one of the tags, now (synchronously: for herd's last moments,
+ * a second Ctrl-C or its exit). Returns how many were found.
+ */
+export function killTaggedProcessesNow(tags: readonly string[]): number {
+  if (tags.length === 0) return 0;
+  return sweep(tags.map((tag) => tagNeedle(tag, false))).reduce((sum, count) => sum + count, 0);
+}
+
+/** Freeze-then-kill passes for these needles; how many processes each one matched. */
+function sweep(needles: readonly Buffer[]): number[] {
+  const found = needles.map(() => new Set<number>());
+  const groups = new Set<number>();
+  for (let pass = 0; pass < MAX_SWEEP_PASSES; pass++) {
+    let fresh = 0;
+    visitEnvirons((pid, environ) => {
+      needles.forEach((needle, index) => {
+        if (found[index]!.has(pid) || !hasVariable(environ, needle)) return;
+        found[index]!.add(pid);
+        fresh += 1;
+        freeze(pid, groups);
+      });
+    });
+    if (fresh === 0) break;
+  }
+  for (const group of groups) signalQuietly(-group, 'SIGKILL');
+  for (const pids of found) for (const pid of pids) signalQuietly(pid, 'SIGKILL');
+  return found.map((pids) => pids.size);
+}
+
+/** Stop a tagged process and, once, its process group (never herd's own). */
+function freeze(pid: number, groups: Set<number>): void {
+  signalQuietly(pid, 'SIGSTOP');
+  const group = processGroupOf(pid);
+  if (group === undefined || group <= 1 || group === ownGroup() || groups.has(group)) return;
+  groups.add(group);
+  signalQuietly(-group, 'SIGSTOP');
+}
+
+/** The process group id from /proc/<pid>/stat (the fifth field; the name in parentheses may hold spaces). */
+function processGroupOf(pid: number): number | undefined {
   try {
-    process.kill(pid, 'SIGKILL');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    return Number.isInteger(group) ? group : undefined;
   } catch {
-    // Exited between the scan and the kill.
+    return undefined;
+  }
+}
+
+let herdGroup: number | undefined;
+const ownGroup = (): number => (herdGroup ??= processGroupOf(process.pid) ?? process.pid);
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Exited between the scan and the signal.
   }
 }

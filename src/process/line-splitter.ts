@@ -87,4 +87,9 @@ export class TailBuffer {
     const all = Buffer.concat(this.chunks);
     return all.subarray(Math.max(0, all.length - this.maxBytes)).toString('utf8');
   }
+
+  /** True when more was pushed than is kept: the text starts somewhere inside the stream. */
+  get cut(): boolean {
+    return this.bytes > this.maxBytes;
+  }
 }

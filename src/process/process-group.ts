@@ -5,7 +5,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
-import { killTaggedProcesses, signalGroup } from './kill-tree.js';
+import { killTaggedProcesses, killTaggedProcessesNow, signalGroup } from './kill-tree.js';
 
 export const DEFAULT_KILL_GRACE_MS = 5_000;
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -24,6 +24,8 @@ export interface GroupSpawnOptions {
   env: Record<string, string>;
   /** 'pipe' to write to the process; 'ignore' gives it no stdin at all. */
   stdin: 'pipe' | 'ignore';
+  /** Its HERD_AGENT_TAG, so killAllAgentsNow also finds what it left in other sessions. */
+  tag?: string;
 }
 
 export type GroupSpawn = { subprocess: Subprocess; pid: number } | { spawnError: string };
@@ -33,20 +35,44 @@ export interface ExitStatus {
   signal: NodeJS.Signals | null;
 }
 
-/** Process groups of agents still running (cold or warm), so herd can end them all when it exits. */
-const liveGroups = new Set<number>();
+/** Process groups of agents still running (cold or warm) and their tags, so herd can end them all when it exits. */
+const liveGroups = new Map<number, string | undefined>();
 
-/** SIGKILL every running agent's process group now (second Ctrl-C, or herd exiting). */
+/**
+ * SIGKILL every running agent's process group now, and every process carrying one of their
+ * tags (children in sessions of their own): second Ctrl-C, or herd exiting. Returns how many
+ * groups were running.
+ */
 export function killAllAgentsNow(): number {
-  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
-  return liveGroups.size;
+  const groups = liveGroups.size;
+  if (groups === 0) return 0;
+  for (const pid of liveGroups.keys()) signalGroup(pid, 'SIGKILL');
+  killTaggedProcessesNow([...liveGroups.values()].filter((tag): tag is string => tag !== undefined));
+  return groups;
 }
 
 process.once('exit', killAllAgentsNow);
 
 /** Start a process in a group of its own and register the group; a failed start is a value, not a throw. */
 export async function spawnInOwnGroup(options: GroupSpawnOptions): Promise<GroupSpawn> {
-  const subprocess = execa(options.file, options.args, {
+  let subprocess;
+  try {
+    subprocess = startInOwnGroup(options);
+  } catch (error) {
+    // execa throws at once for what no process can be given (a NUL byte in an argument).
+    return { spawnError: error instanceof Error ? error.message : String(error) };
+  }
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    const failed = await subprocess;
+    return { spawnError: failed.shortMessage ?? failed.message ?? 'could not start the process' };
+  }
+  liveGroups.set(pid, options.tag);
+  return { subprocess, pid };
+}
+
+function startInOwnGroup(options: GroupSpawnOptions) {
+  return execa(options.file, options.args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
@@ -60,13 +86,6 @@ export async function spawnInOwnGroup(options: GroupSpawnOptions): Promise<Group
     reject: false,
     windowsHide: true,
   });
-  const pid = subprocess.pid;
-  if (pid === undefined) {
-    const failed = await subprocess;
-    return { spawnError: failed.shortMessage ?? failed.message ?? 'could not start the process' };
-  }
-  liveGroups.add(pid);
-  return { subprocess, pid };
 }
 
 export function waitForExit(subprocess: Subprocess): Promise<ExitStatus> {

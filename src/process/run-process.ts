@@ -68,6 +68,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRun
   lines.end();
 
   const run: ProcessRun = { pid, stderrTail: stderrTail.toString(), oversizedLines, durationMs: performance.now() - startedAt };
+  if (stderrTail.cut) run.stderrTailCut = true;
   if (exitCode !== null) run.exitCode = exitCode;
   if (signal !== null) run.signal = signal;
   if (watchdog.reason !== undefined) run.killedBecause = watchdog.reason;

@@ -172,6 +172,7 @@ class RunningWarmProcess implements WarmProcess {
       oversizedLines: turn.oversizedLines,
       durationMs: performance.now() - turn.startedAt,
     };
+    if (turn.stderrTail.cut) run.stderrTailCut = true;
     if (!end.completed) {
       if (end.exit.exitCode !== null) run.exitCode = end.exit.exitCode;
       if (end.exit.signal !== null) run.signal = end.exit.signal;
@@ -199,6 +200,7 @@ class RunningWarmProcess implements WarmProcess {
       oversizedLines: 0,
       durationMs: performance.now() - startedAt,
     };
+    if (this.idleStderr.cut) run.stderrTailCut = true;
     if (this.exitStatus?.exitCode !== undefined && this.exitStatus.exitCode !== null) run.exitCode = this.exitStatus.exitCode;
     if (this.exitStatus?.signal !== undefined && this.exitStatus.signal !== null) run.signal = this.exitStatus.signal;
     return run;

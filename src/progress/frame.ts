@@ -4,6 +4,7 @@
 
 import type { HerdEvent } from '../events.js';
 import { firstLine, formatMs, formatUsd } from '../report/format.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 import { countAgents, estimateRemainingMs, isActive, type LiveAgent, type LiveSnapshot, type LiveState } from './state.js';
 
 export interface FrameOptions {
@@ -148,9 +149,9 @@ function truncateId(id: string, width: number): string {
   return chars.length <= width ? id : `${chars.slice(0, width - 1).join('')}…`;
 }
 
-/** Agent text may carry escape sequences or newlines; on a live terminal they would be garbage. */
+/** Agent text may carry escape sequences or newlines: neutralised (text/terminal-safe.ts), on one line. */
 export function clean(text: string): string {
-  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  return terminalSafe(text).replace(/[\n\t]+/g, ' ');
 }
 
 /** Cut segments to `width` visible characters (code points), keeping their tones. */

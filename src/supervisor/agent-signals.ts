@@ -24,6 +24,14 @@ export interface AgentSignals {
   retryHintMs(agentId: string): number | undefined;
 }
 
+/** How much of the assistant's latest text live progress shows: its end, on one line. */
+const EXCERPT_CHARS = 80;
+
+/** Cut only after redaction: a secret cut in two would no longer be found by its value. */
+function toExcerpt(redacted: string): string {
+  return redacted.replace(/\s+/g, ' ').trim().slice(-EXCERPT_CHARS);
+}
+
 export function createAgentSignals(context: AgentSignalContext): AgentSignals {
   const { summary, emit, gate } = context;
   const lastRetryHintMs = new Map<string, number>();
@@ -45,7 +53,7 @@ export function createAgentSignals(context: AgentSignalContext): AgentSignals {
         emit(
           signal.excerpt === undefined
             ? { type: 'agent.output', agentId, kind: signal.type }
-            : { type: 'agent.output', agentId, kind: signal.type, excerpt: context.redact(signal.excerpt) },
+            : { type: 'agent.output', agentId, kind: signal.type, excerpt: toExcerpt(context.redact(signal.excerpt)) },
         );
         return;
       case 'tool':

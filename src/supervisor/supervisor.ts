@@ -14,7 +14,7 @@ import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { resolveClaudeBin } from '../agents/claude-bin.js';
 import { UsageError } from '../errors.js';
 import type { HerdEventListener } from '../events.js';
-import { defaultConcurrency, defaultStartSlots, parsePositiveInt, validateId, validateTasks } from '../options.js';
+import { defaultConcurrency, defaultStartSlots, findNulByte, parsePositiveInt, validateId, validateTasks } from '../options.js';
 import { REDACTED, redactEnvMap } from '../secrets/redact.js';
 import { createRunId, readRun, RunFileWriter } from '../store/run-store.js';
 import { lockRun } from '../store/run-lock.js';
@@ -262,6 +262,10 @@ export class Supervisor {
       else if ((task.agent ?? 'claude') === 'claude') entry.skip = 'no session to continue: its first turn ended before claude started a session';
       return entry;
     });
+    for (const entry of entries) {
+      const nul = entry.skip === undefined ? findNulByte(entry.task) : undefined;
+      if (nul) throw new UsageError(`agent "${entry.task.id}": ${nul}`);
+    }
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
     summary.status = 'running';
     return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, continueOptions.signal, { prompt });

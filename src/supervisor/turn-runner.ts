@@ -16,7 +16,7 @@ import { StartGate } from '../pool/start-gate.js';
 import { StartPacer } from '../pool/start-pacer.js';
 import { computeTotals } from '../report/totals.js';
 import { createResult, mergeAttempts } from '../results.js';
-import { createRedactor, type Redactor } from '../secrets/redact.js';
+import { createRedactor, redactJson, type SecretRedactor } from '../secrets/redact.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
 import { EVENTS_FILE, EventLog, RUN_FILE, RunFileWriter } from '../store/run-store.js';
 import type { TurnEntry, TurnRunOptions } from '../turn.js';
@@ -57,9 +57,14 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
   // A plain copy: reading process.env goes through a native getter per variable, once per agent otherwise.
   const inheritedEnv: NodeJS.ProcessEnv = { ...options.inheritedEnv };
   let redact = createRedactor(inheritedEnv, options.env);
-  const redactNow: Redactor = (text) => redact(text);
-  const writer = new RunFileWriter(runHome, redactNow);
-  const log = new EventLog(runHome, redactNow);
+  // The redactor of the current turn (its tasks' env values count too), for parts made once.
+  const redactNow: SecretRedactor = Object.assign((text: string) => redact(text), {
+    tail: (text: string) => redact.tail(text),
+    json: (text: string) => redact.json(text),
+  });
+  // run.json and events.jsonl are JSON text: redacted string by string, so they stay valid JSON.
+  const writer = new RunFileWriter(runHome, redactNow.json);
+  const log = new EventLog(runHome, redactNow.json);
   // The first failure to write events.jsonl: said at once (run.warning), and the run ends failed with it.
   let logError: string | undefined;
   const onLogError = (error: unknown): void => {
@@ -67,7 +72,7 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     logError = `cannot write ${EVENTS_FILE}: ${error instanceof Error ? error.message : String(error)}`;
     emit({ type: 'run.warning', message: `${logError}; the agents go on and their results are kept in ${RUN_FILE}, but this run will end failed` });
   };
-  const emit = createEmitter(summary.runId, options.listeners, log, onLogError);
+  const emit = createEmitter(summary.runId, options.listeners, log, onLogError, redactNow);
   const rateLimitGate = new RateLimitGate((untilTs, reason) => emit({ type: 'run.waiting', untilTs, reason }));
   const signals = createAgentSignals({ summary, writer, emit, gate: rateLimitGate, redact: redactNow });
   const launchAttempt = createAttemptLauncher({
@@ -223,7 +228,7 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     }
     await writer.write(summary);
     // Listeners and callers get what run.json holds: secrets typed into prompts are redacted too.
-    const redacted = JSON.parse(redactNow(JSON.stringify(summary))) as RunSummary;
+    const redacted = redactJson(summary, redactNow);
     emit({ type: 'run.end', turn: turn.turn, summary: redacted });
     return redacted;
   }

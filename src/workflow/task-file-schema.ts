@@ -7,7 +7,8 @@ import { UsageError } from '../errors.js';
 import { parsePositiveDuration, validateId } from '../options.js';
 import { PERMISSION_MODES, type AgentTask } from '../types.js';
 
-const durationField = z.union([z.number().int().positive(), z.string()]);
+/** A duration as on the command line: "90s", "5m", "250ms", or a bare number of seconds (90 and "90" alike). */
+const durationField = z.union([z.number(), z.string()]);
 const stringList = z.array(z.string().min(1));
 
 /** One task as written in a task file (durations may be strings like "90s"). */
@@ -90,9 +91,8 @@ export function toAgentTask(entry: TaskFileTask, index: number, source: string):
   } catch (error) {
     throw new UsageError(`${label}, field "id": ${(error as Error).message}`);
   }
-  if (timeout !== undefined) task.timeoutMs = typeof timeout === 'number' ? timeout : parsePositiveDuration(`${label}, field "timeout"`, timeout);
-  if (idleTimeout !== undefined)
-    task.idleTimeoutMs = typeof idleTimeout === 'number' ? idleTimeout : parsePositiveDuration(`${label}, field "idleTimeout"`, idleTimeout);
+  if (timeout !== undefined) task.timeoutMs = parsePositiveDuration(`${label}, field "timeout"`, String(timeout));
+  if (idleTimeout !== undefined) task.idleTimeoutMs = parsePositiveDuration(`${label}, field "idleTimeout"`, String(idleTimeout));
   return task;
 }
 

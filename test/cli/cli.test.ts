@@ -191,3 +191,45 @@ describe('herd CLI', () => {
     expect(echoed.args).not.toContain('--');
   });
 });
+
+describe('NUL bytes', () => {
+  const catAgent = ['--command', 'cat'];
+  const nothingCreated = async () => expect((await readdir(root.path)).filter((name) => name !== 'input')).toEqual([]);
+  const oneLine = (stderr: string) => {
+    expect(stderr).toMatch(/^herd: .*NUL/);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  };
+
+  it('refuse a prompt no argument can carry, up front (exit 2, one line, nothing created)', async () => {
+    const input = path.join(root.path, 'input');
+    await writeFile(input, 'a\0b');
+    const run = await herd(['spawn', '--prompt-file', input, ...catAgent]);
+    expect(run.code).toBe(2);
+    oneLine(run.stderr);
+    expect(run.stderr).toMatch(/promptStdin|--prompt-stdin/);
+    await nothingCreated();
+  });
+
+  it('refuse a command element or env value with NUL in a task file, up front', async () => {
+    for (const [index, task] of [
+      { id: 'a', prompt: 'p', agent: 'command', command: ['echo', 'x\0y'] },
+      { id: 'a', prompt: 'p', agent: 'command', command: ['echo'], env: { MODE: 'x\0y' } },
+      { id: 'a', prompt: 'p', systemPrompt: 'x\0y' },
+    ].entries()) {
+      const input = path.join(root.path, 'input');
+      await writeFile(input, JSON.stringify([task]));
+      const run = await herd(['spawn', '--tasks', input]);
+      expect(run.code, `task ${index}`).toBe(2);
+      oneLine(run.stderr);
+      await nothingCreated();
+    }
+  });
+
+  it('still deliver such a prompt on stdin, byte for byte, to a command agent with --prompt-stdin (claude: see above)', async () => {
+    const input = path.join(root.path, 'input');
+    await writeFile(input, 'a\0b');
+    const command = await herd(['spawn', '--prompt-file', input, '--json', '-q', '--prompt-stdin', ...catAgent]);
+    expect(command.code, command.stderr).toBe(0);
+    expect(JSON.parse(command.stdout).agents[0].result).toBe('a\0b');
+  });
+});

@@ -73,6 +73,51 @@ describe('interrupting herd', () => {
     await waitFor(async () => (await findTaggedProcesses(`${runId}/`, true)).length === 0, 5_000, 'agents to be gone');
   });
 
+  it('a second Ctrl-C kills agents and the children they left in other sessions at once, and the record says cancelled', async () => {
+    let secondAt = 0;
+    const run = await runCli(['spawn', 'mode:escape-and-hang', '-n', '2', '--kill-grace', '60s'], {
+      env: env(),
+      onSpawn: (child) => {
+        void waitFor(() => startedCount() === 2, 20_000, 'two agents to start').then(() => child.kill('SIGINT'));
+      },
+      onStderr: (text, child) => {
+        if (secondAt === 0 && text.includes('stopping agents')) {
+          secondAt = Date.now();
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(Date.now() - secondAt).toBeLessThan(10_000);
+    const summary = readSummary();
+    expect(summary.status).toBe('cancelled');
+    expect(summary.agents.map((agent) => agent.status)).toEqual(['cancelled', 'cancelled']);
+    // Gone by the time herd exited: nothing waits for them.
+    expect(await findTaggedProcesses(`${summary.runId}/`, true)).toEqual([]);
+  });
+
+  for (const [signal, cause] of [
+    ['SIGHUP', 'terminal or SSH connection closed'],
+    ['SIGQUIT', 'Ctrl-\\'],
+  ] as const) {
+    it(`${signal} (${cause}) stops the agents and their escaped children and records the run as cancelled`, async () => {
+      const run = await runCli(['spawn', 'mode:escape-and-hang', '-n', '2', '--kill-grace', '1s'], {
+        env: env(),
+        onSpawn: (child) => {
+          void waitFor(() => startedCount() === 2, 20_000, 'two agents to start').then(() => child.kill(signal));
+        },
+      });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(130);
+      expect(run.stderr).toContain(`${signal}: stopping agents`);
+      const summary = readSummary();
+      expect(summary.status).toBe('cancelled');
+      expect(summary.agents.map((agent) => agent.status)).toEqual(['cancelled', 'cancelled']);
+      expect(existsSync(path.join(root.path, summary.runId, 'run.lock'))).toBe(false);
+      expect(await findTaggedProcesses(`${summary.runId}/`, true)).toEqual([]);
+    });
+  }
+
   it('after SIGKILL of herd, every finished result is on disk and `herd resume` runs only the unfinished agent', async () => {
     const tasks = path.join(root.path, 'tasks.json');
     await writeFile(

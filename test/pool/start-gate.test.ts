@@ -38,3 +38,36 @@ describe('StartGate', () => {
     await expect(waiting).resolves.toBeTypeOf('function');
   });
 });
+
+describe('StartGate and aborted waits', () => {
+  it('an aborted wait takes no slot: the next agent starts as soon as the holder releases', async () => {
+    const gate = new StartGate(1, 60_000);
+    const releaseFirst = await gate.acquire();
+    const controller = new AbortController();
+    const aborted = gate.acquire(controller.signal);
+    controller.abort();
+    await aborted; // its release is never called, as by a caller that stopped waiting for good
+    releaseFirst();
+    let started = false;
+    const next = gate.acquire().then(() => (started = true));
+    await tick();
+    expect(started).toBe(true);
+    await next;
+  });
+
+  it('a waiter woken for a slot after its run was aborted passes the slot on', async () => {
+    const gate = new StartGate(1, 60_000);
+    const releaseFirst = await gate.acquire();
+    const controller = new AbortController();
+    let third = false;
+    // Aborted at the moment its slot comes free: the slot must go to the next waiter.
+    const second = gate.acquire(controller.signal);
+    const next = gate.acquire().then(() => (third = true));
+    releaseFirst();
+    controller.abort();
+    await second;
+    await tick();
+    expect(third).toBe(true);
+    await next;
+  });
+});

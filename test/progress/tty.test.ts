@@ -116,10 +116,12 @@ describe('TTY progress renderer', () => {
         { type: 'agent.start', runId: 'r', ts: 1, agentId: 'a', turn: 1, attempt: 1, workspace: '/w' },
         { type: 'agent.output', runId: 'r', ts: 2, agentId: 'a', kind: 'assistant', excerpt: 'evil\u001b[2J\u001b[31mred\nnext line\u0007' },
         { type: 'run.warning', runId: 'r', ts: 3, message: 'careful\u001b[1A\u001b[2Kthere' },
+        { type: 'agent.tool', runId: 'r', ts: 4, agentId: 'a', tool: 'Bash\u001b]0;title\u0007\u202e' },
       ],
       terminal,
     );
     expect(terminal.garbage).toBe(0);
+    expect(terminal.writes.join('')).not.toMatch(/\u001b\]|\u0007|\u202e/);
     expect(terminal.text()).toMatch(/evilred next line/);
     expect(terminal.text()).toMatch(/^warning: carefulthere$/m);
   });

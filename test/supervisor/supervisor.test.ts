@@ -169,6 +169,20 @@ describe('Supervisor.run with fake agents', () => {
     await expect(sup.continue(first.runId, 'x', { agents: ['nope'] })).rejects.toThrow(/has no agent "nope"/);
   });
 
+  it('refuses a follow-up with a NUL byte a command agent cannot take, before the turn starts (claude takes it on stdin)', async () => {
+    const sup = supervisor();
+    const first = await sup.run([
+      { id: 'cmd', prompt: 'x', agent: 'command', command: ['echo'] },
+      { id: 'claude', prompt: 'mode:ok' },
+    ]);
+    await expect(sup.continue(first.runId, 'a\0b', { agents: ['cmd'] })).rejects.toThrow(/agent "cmd": the prompt holds a NUL byte/);
+    const kept = JSON.parse(await readFile(path.join(root.path, first.runId, 'run.json'), 'utf8')) as RunSummary;
+    expect(kept.turns).toHaveLength(1);
+    expect(kept.status).toBe('succeeded');
+    const second = await sup.continue(first.runId, 'mode:echo-args a\0b', { agents: ['claude'] });
+    expect(JSON.parse(second.agents.find((agent) => agent.id === 'claude')!.result!).prompt).toBe('mode:echo-args a\0b');
+  });
+
   it('refuses to reuse an existing run id (the earlier record is kept)', async () => {
     const first = await supervisor().run([{ id: 'a', prompt: 'mode:ok' }], { runId: 'nightly' });
     await expect(supervisor().run([{ id: 'b', prompt: 'mode:ok' }], { runId: 'nightly' })).rejects.toThrow(/run id "nightly" is already used/);

@@ -145,3 +145,33 @@ tasks:
     expect(run).toMatchObject({ code: 2, stderr: 'herd: --var: expected NAME=value, got "topic"\n' });
   });
 });
+
+describe('a NUL byte from an agent', () => {
+  it('fails only the dependent that cannot take it (with the reason); stdin takes it; the run completes', async () => {
+    const file = await flowFile(
+      'nul.yaml',
+      `tasks:
+  - { id: source, prompt: go, agent: command, command: [printf, "a\\\\0b"], promptArg: false }
+  - { id: as-arg, prompt: "got {{deps.source.result}}", agent: command, command: ${agent}, dependsOn: [source] }
+  - { id: on-stdin, prompt: "got {{deps.source.result}}", agent: command, command: [cat], promptStdin: true, promptArg: false, dependsOn: [source] }
+`,
+    );
+    const run = await herd(['run', file, '--json', '-q']);
+    expect(run.code, run.stderr).toBe(1);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.status).toBe('failed');
+    const byId = Object.fromEntries(summary.agents.map((result: { id: string }) => [result.id, result]));
+    expect(byId.source).toMatchObject({ status: 'succeeded', result: 'a\0b' });
+    expect(byId['on-stdin']).toMatchObject({ status: 'succeeded', result: 'got a\0b' });
+    expect(byId['as-arg'].status).toBe('failed');
+    expect(byId['as-arg'].error.reason).toBe('spawn');
+    expect(byId['as-arg'].error.message).toMatch(/prompt holds a NUL byte.*promptStdin/);
+
+    // resume fills the prompt again from the recorded answer: the same clear failure, no crash.
+    const resumed = await herd(['resume', summary.runId, '--retry-failed', '--json', '-q']);
+    expect(resumed.code, resumed.stderr).toBe(1);
+    const again = JSON.parse(resumed.stdout);
+    expect(again.status).toBe('failed');
+    expect(again.agents.find((result: { id: string }) => result.id === 'as-arg').error).toMatchObject({ reason: 'spawn' });
+  });
+});

@@ -148,3 +148,34 @@ tasks:
     await expect(loadWorkflowFile(path.join(dir, 'absent.yaml'))).rejects.toThrow(/cannot read .*absent\.yaml: no such file/);
   });
 });
+
+describe('durations in task files', () => {
+  it('reads a bare number as seconds, like the CLI and like the same number as a string', async () => {
+    const file = await write(
+      'durations.yaml',
+      `defaults: { idleTimeout: 30 }
+tasks:
+  - { id: a, prompt: x, timeout: 90 }
+  - { id: b, prompt: x, timeout: "90" }
+  - { id: c, prompt: x, timeout: 1.5, idleTimeout: 250ms }
+  - { id: d, prompt: x, timeoutMs: 90 }
+`,
+    );
+    const spec = await loadWorkflowFile(file);
+    const byId = Object.fromEntries(spec.tasks.map((task) => [task.id, task]));
+    expect(byId.a).toMatchObject({ timeoutMs: 90_000, idleTimeoutMs: 30_000 });
+    expect(byId.b).toMatchObject({ timeoutMs: 90_000 });
+    expect(byId.c).toMatchObject({ timeoutMs: 1_500, idleTimeoutMs: 250 });
+    expect(byId.d).toMatchObject({ timeoutMs: 90 });
+    const { tasksFromFileContent } = await import('../../src/workflow/task-file-schema.js');
+    expect(tasksFromFileContent([{ id: 'a', prompt: 'x', timeout: 90, idleTimeout: 2 }], 'tasks.yaml')[0]).toMatchObject({
+      timeoutMs: 90_000,
+      idleTimeoutMs: 2_000,
+    });
+  });
+
+  it('refuses a duration of zero or below in any form', async () => {
+    for (const value of ['0', '-5', '"0s"'])
+      expect(await errorOf(`zero-${value.length}.yaml`, `- { id: a, prompt: x, timeout: ${value} }\n`)).toMatch(/task 1 \(id "a"\), field "timeout"/);
+  });
+});
