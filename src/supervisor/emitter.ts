@@ -12,7 +12,13 @@ export type Emit = (input: HerdEventInput) => void;
 /** Events that are not worth a disk write each (one per agent output line). */
 const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
 
-export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventListener>, log: EventLog, onLogError: (error: unknown) => void, redact?: Redactor): Emit {
+export function createEmitter(
+  runId: string,
+  listeners: ReadonlySet<HerdEventListener>,
+  log: EventLog,
+  onLogError: (error: unknown) => void,
+  redact?: Redactor,
+): Emit {
   return (input) => {
     const stamped = { ...input, runId, ts: Date.now() };
     // Listeners (--events, progress, library callers) see no secret, as the log does not.
