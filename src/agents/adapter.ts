@@ -29,6 +29,8 @@ export interface AgentProgress {
   subtype?: string;
   apiErrorStatus?: number;
   errors?: string[];
+  /** The agent said it could not authenticate to its model API (no login, no key, a key refused). */
+  authFailed?: boolean;
   costUsd?: number;
   usage?: Usage;
   numTurns?: number;

@@ -79,6 +79,8 @@ interface StreamLine {
   result?: unknown;
   structured_output?: unknown;
   is_error?: unknown;
+  /** On an assistant line claude made up itself (model "<synthetic>"): why there was no real answer. */
+  error?: unknown;
   api_error_status?: unknown;
   errors?: unknown;
   total_cost_usd?: unknown;
@@ -115,6 +117,9 @@ export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal
   if (type === 'assistant') {
     const excerpt = readTextExcerpt(parsed);
     if (excerpt) output.excerpt = excerpt;
+    // Without a login or key, 2.1.197 answers "Not logged in · Please run /login" itself and
+    // marks that line; its result line then only says is_error, with subtype "success".
+    if (parsed.error === 'authentication_failed') into.authFailed = true;
   }
   const signals: ParsedSignal[] = [output];
   if (type === 'system' && parsed.subtype === 'init') signals.push(...readInit(parsed, into));
@@ -184,6 +189,7 @@ function readResult(line: StreamLine, into: AgentProgress): void {
   if (subtype !== undefined) into.subtype = subtype;
   const apiStatus = asNumber(line.api_error_status);
   if (apiStatus !== undefined) into.apiErrorStatus = apiStatus;
+  if (apiStatus === 401) into.authFailed = true;
   if (Array.isArray(line.errors)) into.errors = line.errors.map((error) => (typeof error === 'string' ? error : JSON.stringify(error))).slice(0, 10);
   const cost = asNumber(line.total_cost_usd);
   if (cost !== undefined) into.costUsd = cost;
@@ -215,14 +221,21 @@ export function judgeClaude(progress: AgentProgress, exit: ProcessExit): AgentOu
   return { status: 'failed', error: { reason: 'exit', message: describeExit(exit, 'claude') } };
 }
 
-function describeErrorResult(progress: AgentProgress): { reason: 'api' | 'rate-limit' | 'exit'; message: string; apiStatus?: number } {
+function describeErrorResult(progress: AgentProgress): { reason: 'api' | 'rate-limit' | 'auth' | 'exit'; message: string; apiStatus?: number } {
   const detail = progress.errors?.join('; ') || progress.result || '';
   const status = progress.apiErrorStatus;
+  if (progress.authFailed) {
+    const what = status === undefined ? 'claude is not logged in' : `API error ${status}, the key was refused`;
+    const message = `${what}${detail ? `: ${firstLine(detail)}` : ''}`;
+    return { reason: 'auth', message, ...(status === undefined ? {} : { apiStatus: status }) };
+  }
   if (status !== undefined) {
     const reason = status === 429 || status === 529 ? 'rate-limit' : 'api';
     return { reason, apiStatus: status, message: `API error ${status}${detail ? `: ${firstLine(detail)}` : ''}` };
   }
-  return { reason: 'exit', message: `claude reported ${progress.subtype ?? 'an error'}${detail ? `: ${firstLine(detail)}` : ''}` };
+  // An error result keeps subtype "success" unless a limit ended it: "reported success: ..." would mislead.
+  const what = progress.subtype === undefined || progress.subtype === 'success' ? 'an error' : progress.subtype;
+  return { reason: 'exit', message: `claude reported ${what}${detail ? `: ${firstLine(detail)}` : ''}` };
 }
 
 const firstLine = (text: string) => text.trim().split('\n')[0]!.slice(0, 300);

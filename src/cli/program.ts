@@ -4,6 +4,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-argument -- commander hands each action an untyped options object;
    every handler declares the flags it reads, and commander's own parsing (choices, argParser) shapes them. */
 import { Command, Option } from 'commander';
+import { herdCommand } from './invocation.js';
 import { herdVersion } from './version.js';
 
 // Handlers are imported when their command runs: `herd runs` need not load execa, zod or
@@ -43,6 +44,7 @@ function addWorkflowFileFlags(command: Command): Command {
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
+  const herd = herdCommand();
   const program = new Command('herd')
     .description(
       'Run many command-line coding agents (Claude Code, any command) at once, each in its own workspace, and keep every answer, session, cost and timing.',
@@ -55,14 +57,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',
-      `
+      // The examples say herd the way it was run (`npx herd` after a local install).
+      () => `
 Examples:
-  herd spawn -n 5 "Write a haiku about rivers" --simulate
-  herd spawn --tasks tasks.yaml -c 3 --timeout 5m
-  herd continue <runId> "Now make it rhyme"
-  herd spawn -n 4 "Draft a plan" --then "Now critique it" --then "Now fix it" --simulate
-  herd plan flow.yaml && herd run flow.yaml --var topic=rivers --simulate
-  herd show <runId>
+  ${herd} spawn -n 5 "Write a haiku about rivers" --simulate
+  ${herd} spawn --tasks tasks.yaml -c 3 --timeout 5m
+  ${herd} continue <runId> "Now make it rhyme"
+  ${herd} spawn -n 4 "Draft a plan" --then "Now critique it" --then "Now fix it" --simulate
+  ${herd} plan flow.yaml && ${herd} run flow.yaml --var topic=rivers --simulate
+  ${herd} show <runId>
 
 Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing started), 130 interrupted.`,
     );

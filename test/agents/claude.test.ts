@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createProgress } from '../../src/agents/adapter.js';
 import type { ProcessExit } from '../../src/process/exit.js';
 import { buildClaudeArgs, judgeClaude, parseClaudeLine } from '../../src/agents/claude.js';
+import { emptyUsage } from '../../src/results.js';
+import { isTransientFailure } from '../../src/supervisor/retry-policy.js';
 import { fixture } from '../helpers.js';
 
 /** Feed a recorded transcript through the parser, as the process module would. */
@@ -72,6 +74,31 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     const { outcome } = parseTranscript('resume-unknown-session');
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.message).toMatch(/error_during_execution/);
+  });
+
+  it('tells a missing login apart from other errors: reason auth, never retried, no "reported success"', () => {
+    // Recorded from the real claude 2.1.197 with HOME empty and no ANTHROPIC_API_KEY.
+    const { outcome } = parseTranscript('not-logged-in');
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toEqual({ reason: 'auth', message: 'claude is not logged in: Not logged in · Please run /login' });
+    const result = {
+      id: 'a',
+      status: 'failed' as const,
+      workspace: '/w',
+      costUsd: 0,
+      usage: emptyUsage(),
+      durationMs: 1,
+      attempts: 1,
+      startedAt: '',
+      endedAt: '',
+    };
+    expect(isTransientFailure({ ...result, error: outcome.error! }, { retryTimeouts: true })).toBe(false);
+  });
+
+  it('treats a refused key (HTTP 401) as auth too, keeping the status', () => {
+    const progress = createProgress();
+    parseClaudeLine('{"type":"result","subtype":"success","is_error":true,"api_error_status":401,"result":"Invalid API key · Please run /login"}', progress);
+    expect(judgeClaude(progress, { exitCode: 1, stderrTail: '', oversizedLines: 0 }).error).toMatchObject({ reason: 'auth', apiStatus: 401 });
   });
 
   it('counts garbage without throwing', () => {

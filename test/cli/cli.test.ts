@@ -93,7 +93,7 @@ describe('herd CLI', () => {
     );
     const run = await herd(['spawn', '--tasks', tasks]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/task "b" has dependsOn; .* `herd run /);
+    expect(run.stderr).toMatch(/task "b" has dependsOn; .* `node dist\/cli\/main.js run /);
   });
 
   it('lists, shows and cleans runs', async () => {
@@ -116,7 +116,7 @@ describe('herd CLI', () => {
     const runId = (JSON.parse(first.stdout) as { runId: string }).runId;
     const resumed = await herd(['resume', runId]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toBe(`herd: nothing to resume in run ${runId}: every agent finished; see herd show ${runId}\n`);
+    expect(resumed.stderr).toBe(`herd: nothing to resume in run ${runId}: every agent finished; see node dist/cli/main.js show ${runId}\n`);
   });
 
   it('continues a run from the command line and records the turn', async () => {

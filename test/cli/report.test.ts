@@ -75,7 +75,9 @@ describe('herd show', () => {
     expect(run.stdout).toMatch(/^wall {7}16\.0s {2}\(sum of agent time 27\.5s, 11\.5s saved\)$/m);
     expect(run.stdout).toMatch(/^speedup {4}1\.72x at concurrency 2/m);
     expect(run.stdout).toMatch(/^run total {2}\$0\.172 over 2 turns, 26\.7s of wall time$/m);
-    expect(run.stdout).toMatch(/^full answers: herd show 20261125-185444-8239 --agent poet .* herd report 20261125-185444-8239$/m);
+    expect(run.stdout).toMatch(
+      /^full answers: node dist\/cli\/main.js show 20261125-185444-8239 --agent poet .* node dist\/cli\/main.js report 20261125-185444-8239$/m,
+    );
   });
 
   it("--agent prints one agent's full answers, every turn", async () => {
