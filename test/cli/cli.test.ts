@@ -82,6 +82,13 @@ describe('herd CLI', () => {
     expect((await readdir(root.path)).filter((name) => name !== 'tasks.yaml')).toEqual([]);
   });
 
+  it('suggests the field a task file misspelt', async () => {
+    const tasks = path.join(root.path, 'tasks.yaml');
+    await writeFile(tasks, '- id: poet\n  promt: Write a haiku\n');
+    const run = await herd(['spawn', '--tasks', tasks]);
+    expect(run).toMatchObject({ code: 2, stderr: `herd: ${tasks}: task 1 (id "poet"): unknown field "promt" (did you mean "prompt"?)\n` });
+  });
+
   it('points a task file with dependencies to herd run', async () => {
     const tasks = path.join(root.path, 'tasks.json');
     await writeFile(
