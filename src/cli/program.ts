@@ -53,7 +53,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     // Set before the subcommands are added: they inherit it, so parse errors reach main() (exit 2).
     .exitOverride()
     // commander's own errors (unknown option, missing argument, bad choice) in herd's one-line form.
-    .configureOutput({ outputError: (text, write) => write(`herd: ${text.replace(/^error: /, '').trim()} (add --help for usage)\n`) })
+    // Its did-you-mean comes on a line of its own: one line it is.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          `herd: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (add --help for usage)\n`,
+        ),
+    })
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',
@@ -188,7 +197,9 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       "measure what parallelism buys here: the same N agents sequentially and in parallel through herd, and as a plain fan-out (herd's overhead per agent)",
     )
     .option('-n, --count <n>', 'agents per batch (default 5)')
-    .option('--latency <duration>', 'latency of the simulated API per answer (default 2s)')
+    .option('--simulate-latency <duration>', 'latency of the simulated API per answer (default 2s)')
+    // The name before it matched the other commands' --simulate-latency: still read, no longer shown.
+    .addOption(new Option('--latency <duration>').hideHelp())
     .option('--rounds <n>', 'rounds of parallel and plain fan-out, alternating order; medians are shown (default 1)')
     .option('--simulate', "use herd's stand-in model API (the default)")
     .option('--no-simulate', 'use the real model API instead of the stand-in (costs money)')

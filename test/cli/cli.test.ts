@@ -60,6 +60,8 @@ describe('herd CLI', () => {
     [['spawn', 'x', '--timeout', '0'], /--timeout: must be more than 0, got "0" \(leave the flag out for no limit\)/],
     [['spawn', 'x', '--events', '/no/such/dir/events.jsonl'], /--events: cannot write \/no\/such\/dir\/events.jsonl: /],
     [['spawn', 'x', '--bogus'], /unknown option '--bogus'/],
+    [['spwan', 'x'], /^herd: unknown command 'spwan' \(Did you mean spawn\?\) \(add --help for usage\)\n$/],
+    [['spawn', 'x', '--simulate-latenc', '1s'], /^herd: unknown option '--simulate-latenc' \(Did you mean --simulate-latency\?\) \(add --help for usage\)\n$/],
     [['spawn', 'x', '--json-schema', '{"type":'], /--json-schema: expected a JSON Schema as JSON text, got "\{\\"type\\":"/],
     [['spawn', 'x', '--json-schema', '[1]'], /--json-schema: expected a JSON Schema object/],
     [['show', 'no-such-run'], /unknown run id "no-such-run"/],

@@ -94,7 +94,7 @@ describe('herd show', () => {
 describe('herd bench', () => {
   it('measures sequential, parallel and plain fan-out side by side and prints the account', async () => {
     // The fake claude answers at once: this checks the plumbing and the arithmetic, not the machine.
-    const run = await herd(['bench', '-n', '3', '--latency', '100ms', '--json']);
+    const run = await herd(['bench', '-n', '3', '--simulate-latency', '100ms', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown> & {
       sequential: { wallMs: number; succeeded: number };
@@ -112,7 +112,7 @@ describe('herd bench', () => {
     expect(Math.abs(result.overheadPerAgentMs - (result.parallel.wallMs - result.plain.wallMs) / 3)).toBeLessThanOrEqual(0.5);
     expect(run.stderr).toMatch(/warm-up\.\.\.\n {2}plain fan-out\.\.\.\n {2}parallel\.\.\.\n {2}sequential\.\.\./);
 
-    const text = await herd(['bench', '-n', '2', '--latency', '100ms']);
+    const text = await herd(['bench', '-n', '2', '--simulate-latency', '100ms']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^sequential +herd, 1 at a time +\d/m);
     expect(text.stdout).toMatch(/^speedup +\d+\.\d\dx {2}\(sequential wall \/ parallel wall\)$/m);
@@ -123,6 +123,6 @@ describe('herd bench', () => {
     const run = await herd(['bench', '-n', '0']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/-n\/--count: expected a whole number from 1 to 100, got "0"/);
-    expect((await herd(['bench', '--latency', 'soon'])).stderr).toMatch(/--latency: expected a duration/);
+    expect((await herd(['bench', '--simulate-latency', 'soon'])).stderr).toMatch(/--simulate-latency: expected a duration/);
   });
 });
