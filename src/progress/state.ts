@@ -44,6 +44,7 @@ export interface LiveSnapshot {
 
 export interface LiveCounts {
   total: number;
+  /** Agents that finished their work (succeeded, failed, timed out or skipped); cancelled ones did not. */
   done: number;
   succeeded: number;
   /** failed or timed out. */
@@ -143,10 +144,10 @@ export function countAgents(snapshot: LiveSnapshot): LiveCounts {
   for (const agent of snapshot.agents) {
     if (agent.state === 'queued') counts.queued += 1;
     else if (isActive(agent)) counts.running += 1;
+    else if (agent.state === 'cancelled') counts.cancelled += 1;
     else {
       counts.done += 1;
       if (agent.state === 'succeeded') counts.succeeded += 1;
-      else if (agent.state === 'cancelled') counts.cancelled += 1;
       else if (agent.state === 'skipped') counts.skipped += 1;
       else counts.failed += 1;
     }

@@ -8,8 +8,14 @@ export function formatMs(ms: number): string {
   return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
+/**
+ * The one money format: dollars to a tenth of a cent, always three decimals, so costs line up
+ * in a column and read the same in every table, line and report. A cost too small to show is
+ * "<$0.001", never "$0.000" (it was not free).
+ */
 export function formatUsd(usd: number): string {
-  return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(3)}`;
+  if (usd > 0 && usd < 0.0005) return '<$0.001';
+  return `$${usd.toFixed(3)}`;
 }
 
 export function formatCount(count: number): string {

@@ -71,7 +71,7 @@ describe('herd show', () => {
     expect(run.stdout).toMatch(/^run 20261125-185444-8239 {2}succeeded/);
     expect(run.stdout).toMatch(/^turn 1$/m);
     expect(run.stdout).toMatch(/^turn 2: Now make it rhyme$/m);
-    expect(run.stdout).toMatch(/^sleeper +timeout +12\.1s +\$0 +0 +0 +stopped: wall-clock timeout reached$/m);
+    expect(run.stdout).toMatch(/^sleeper +timeout +12\.1s +\$0\.000 +0 +0 +stopped: wall-clock timeout reached$/m);
     expect(run.stdout).toMatch(/^wall {7}16\.0s {2}\(sum of agent time 27\.5s, 11\.5s saved\)$/m);
     expect(run.stdout).toMatch(/^speedup {4}1\.72x at concurrency 2/m);
     expect(run.stdout).toMatch(/^run total {2}\$0\.172 over 2 turns, 26\.7s of wall time$/m);

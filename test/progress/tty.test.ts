@@ -41,7 +41,7 @@ describe('TTY progress renderer', () => {
     expect(lines[0]).toBe('run 20261125-185444-8239 turn 1: 5 agents, up to 3 at once (simulated API)');
     expect(lines[7]).toBe('run 20261125-185444-8239 turn 2: 5 agents, up to 2 at once (simulated API)');
     expect(lines.filter((line) => /^\[#{20}\] 5\/5 done · /.test(line))).toHaveLength(2);
-    expect(lines.find((line) => line.startsWith('sleeper'))).toMatch(/^sleeper\s+timeout\s+12\.1s\s+\$0\s+stopped: wall-clock timeout reached$/);
+    expect(lines.find((line) => line.startsWith('sleeper'))).toMatch(/^sleeper\s+timeout\s+12\.1s\s+\$0\.000\s+stopped: wall-clock timeout reached$/);
     expect(lines.find((line) => line.startsWith('flaky'))).toMatch(/1 retry/);
     expect(lines[6]).toMatch(/^\[#{20}\] 5\/5 done · 1 failed · 0 running · 0 queued · 16s · \$0\.085$/);
   });
@@ -58,7 +58,7 @@ describe('TTY progress renderer', () => {
     // builder uses Write: its line names the tool, with its elapsed time and 1 turn (assistant message) so far.
     expect(atTool).toMatch(/^ {2}builder\s+running\s+4s\s+1 turn\s+tool Write$/m);
     expect(atTool).toMatch(/^ {2}flaky\s+retrying\s+4s\s+0 turns\s+retry 1 \(HTTP 529\)$/m);
-    expect(atTool).toMatch(/^\[-{20}\] 0\/5 done · 0 failed · 3 running · 2 queued · 4s · ETA \? · \$0$/m);
+    expect(atTool).toMatch(/^\[-{20}\] 0\/5 done · 0 failed · 3 running · 2 queued · 4s · ETA \? · \$0\.000$/m);
   });
 
   it('fits every line to a narrow terminal and never grows taller than it', () => {
@@ -217,8 +217,9 @@ describe('progress state', () => {
       },
     });
     for (const event of [end('a', 'timeout'), end('b', 'cancelled'), end('c', 'skipped')]) applyEvent(snapshot, event);
-    expect(countAgents(snapshot)).toMatchObject({ done: 3, failed: 1, cancelled: 1, skipped: 1 });
-    expect(renderFrame(snapshot, 10, { width: 120, height: 24, color: false })).toMatch(/3\/3 done · 1 failed · 1 cancelled · 1 skipped · 0 running/);
+    // A cancelled agent did not get its work done: the bar does not count it as done.
+    expect(countAgents(snapshot)).toMatchObject({ done: 2, failed: 1, cancelled: 1, skipped: 1 });
+    expect(renderFrame(snapshot, 10, { width: 120, height: 24, color: false })).toMatch(/2\/3 done · 1 failed · 1 cancelled · 1 skipped · 0 running/);
   });
 
   it('has no estimate before any agent finished and zero once none is left', () => {

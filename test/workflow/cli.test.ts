@@ -73,7 +73,7 @@ describe('herd run', () => {
     expect(summary.workflow).toMatchObject({ name: 'cli-pipeline', vars: { topic: 'owls' }, stages: [{ stage: 1 }, { stage: 2 }, { stage: 3 }] });
     expect(run.stderr).toMatch(/workflow "cli-pipeline": per stage/);
     expect(run.stderr).toMatch(/critical path {2}research -> write -> review/);
-    expect(run.stderr).toMatch(/cost by task {3}research \$0 · write \$0 · review \$0/);
+    expect(run.stderr).toMatch(/cost by task {3}research \$0\.000 · write \$0\.000 · review \$0\.000/);
   });
 
   it('exit 1 when a task fails; its dependents are skipped with the reason', async () => {
