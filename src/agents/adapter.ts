@@ -2,6 +2,7 @@
 // how to read its output, how to judge its exit), nothing about batches.
 
 import type { ProcessExit } from '../process/exit.js';
+import type { AgentActivity } from '../events.js';
 import type { AgentResult, AgentTask, FailureReason, Usage } from '../types.js';
 
 export interface CommandSpec {
@@ -46,8 +47,9 @@ export interface AgentProgress {
 /** One thing worth telling listeners about, found while parsing a line. */
 export type ParsedSignal =
   | { kind: 'session'; sessionId: string; model?: string; agentVersion?: string }
-  | { kind: 'output'; type: string; excerpt?: string }
-  | { kind: 'tool'; tool: string }
+  | { kind: 'output'; type: string; excerpt?: string; activity?: AgentActivity }
+  /** `file`: the path a file tool works on; `command`: the command a shell tool runs (first line, bounded). */
+  | { kind: 'tool'; tool: string; file?: string; command?: string }
   | { kind: 'retry'; attempt: number; status?: number; delayMs?: number };
 
 export interface AgentOutcome {

@@ -30,7 +30,13 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     expect(progress.durationApiMs).toBe(45);
     expect(progress.agentVersion).toBe('2.1.197');
     expect(signals.filter((signal) => signal.kind === 'session')).toHaveLength(1);
-    expect(signals).toContainEqual({ kind: 'output', type: 'assistant', excerpt: 'stand-in reply 14' });
+    expect(signals).toContainEqual({ kind: 'output', type: 'assistant', activity: 'thinking', excerpt: 'stand-in reply 14' });
+    // Shared words for live progress: the init line and messages mean the model is at work, the result ends the turn.
+    expect(signals.filter((signal) => signal.kind === 'output').map((signal) => [signal.type, signal.activity])).toEqual([
+      ['system/init', 'thinking'],
+      ['assistant', 'thinking'],
+      ['result/success', 'answered'],
+    ]);
   });
 
   it('reads structured output (--json-schema) from the result line', () => {
@@ -40,10 +46,21 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     expect(JSON.parse(progress.result!)).toEqual(progress.structuredOutput);
   });
 
-  it('reports tool uses', () => {
+  it('reports tool uses with the file or command they work on', () => {
     const { signals, outcome } = parseTranscript('tool-write');
     expect(outcome.status).toBe('succeeded');
-    expect(signals).toContainEqual({ kind: 'tool', tool: 'Write' });
+    expect(signals).toContainEqual({ kind: 'tool', tool: 'Write', file: 'notes.txt' });
+    const bash = parseClaudeLine(
+      JSON.stringify({ type: 'assistant', message: { content: [{ type: 'tool_use', name: 'Bash', input: { command: `npm test\n${'x'.repeat(500)}` } }] } }),
+      createProgress(),
+    );
+    expect(bash).toContainEqual({ kind: 'tool', tool: 'Bash', command: 'npm test' });
+    expect(
+      parseClaudeLine(
+        JSON.stringify({ type: 'assistant', message: { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'y'.repeat(500) } }] } }),
+        createProgress(),
+      ),
+    ).toContainEqual({ kind: 'tool', tool: 'Bash', command: 'y'.repeat(200) });
   });
 
   it('turns api_retry lines into retry signals and still succeeds', () => {
