@@ -49,3 +49,24 @@ export function renderTable(header: string[], rows: string[][], rightAligned: Re
       .join('  ');
   return [renderRow(header), ...rows.map(renderRow)].join('\n');
 }
+
+/**
+ * A moment as a person reads it, in local time with its zone: "25 Nov 2026, 20:41:07 CET"; with
+ * `timeOnly`, "20:41:07". `timeZone` (IANA name) defaults to the machine's.
+ */
+export function formatLocalTime(iso: string, options: { timeZone?: string; timeOnly?: boolean } = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const zone = options.timeZone === undefined ? {} : { timeZone: options.timeZone };
+  const time = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' } as const;
+  const format = options.timeOnly
+    ? new Intl.DateTimeFormat('en-GB', { ...zone, ...time })
+    : new Intl.DateTimeFormat('en-GB', { ...zone, ...time, year: 'numeric', month: 'short', day: 'numeric', timeZoneName: 'short' });
+  return format.format(date);
+}
+
+/** Whether two moments fall on the same local day (so the second needs no date of its own). */
+export function sameLocalDay(a: string, b: string, timeZone?: string): boolean {
+  const day = new Intl.DateTimeFormat('en-CA', { ...(timeZone === undefined ? {} : { timeZone }), year: 'numeric', month: '2-digit', day: '2-digit' });
+  return day.format(new Date(a)) === day.format(new Date(b));
+}

@@ -1,5 +1,5 @@
 // Every entry point a person runs takes the CLI's flag names and answers a bad flag with one
-// line and exit 2, never a Node stack trace: the examples and the bench scripts.
+// line and exit 2, never a Node stack trace: the examples, the bench scripts and the screenshot script.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCommand } from '../helpers.js';
@@ -13,6 +13,7 @@ describe('flags of the examples and bench scripts', () => {
     [['examples/specialized.ts', '--simulate-latency', 'soon'], /^specialized\.ts: --simulate-latency: expected a duration like 500ms/],
     [['bench/trivial.ts', '--latency', '2s'], /^trivial\.ts: unknown option '--latency' \(options: --n, --rounds, .*--simulate-latency/],
     [['bench/spawn.ts', '--rounds'], /^spawn\.ts: option '--rounds <value>' argument missing/],
+    [['scripts/report-screenshot.ts', '--runid', 'x'], /^report-screenshot\.ts: Unknown option '--runid' \(usage: /],
   ])('%j: exit 2 with one line', async (args, message) => {
     const run = await runCommand(tsx, args, { env: { HERD_HOME: '/nonexistent/herd-home' } });
     expect(run.code).toBe(2);
