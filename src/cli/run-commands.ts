@@ -51,13 +51,16 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   return runWithUi(flags, options, async (supervisor, signal) => {
     let summary = await supervisor.run(tasks, { signal });
     for (const followUp of followUps) {
-      if (signal.aborted || summary.status === 'cancelled') break;
+      if (signal.aborted || summary.status === 'cancelled' || notLoggedIn(summary)) break;
       // Each turn is recorded exactly as `herd continue <runId> <followUp>` would record it.
       summary = await supervisor.continue(summary.runId, followUp, { signal });
     }
     return summary;
   });
 }
+
+/** Every agent of the latest turn failed to log in: the next turn would fail the same way. */
+const notLoggedIn = (summary: RunSummary) => summary.turns.at(-1)?.agents.every((agent) => agent.error?.reason === 'auth') === true;
 
 export async function continueCommand(runId: string, prompt: string, flags: CommonRunFlags & { agent?: string[] }): Promise<number> {
   const options = supervisorOptionsFromFlags(flags);

@@ -16,7 +16,8 @@ afterAll(async () => {
 
 describe('herd spawn without a key, a login or --simulate', () => {
   it('fails with reason auth and prints one line on what to do, no speedup and no continue hint', async () => {
-    const run = await runCli(['spawn', 'Write a haiku about rivers', '--json'], {
+    // --then: a second turn would fail the same way, so it does not run.
+    const run = await runCli(['spawn', 'Write a haiku about rivers', '--then', 'Now about the sea', '--json'], {
       cwd: home.path,
       env: {
         HOME: home.path,
@@ -31,6 +32,7 @@ describe('herd spawn without a key, a login or --simulate', () => {
     });
     expect(run.code, run.stderr).toBe(1);
     const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(summary.turns).toHaveLength(1);
     expect(summary.agents[0]).toMatchObject({ status: 'failed', attempts: 1, error: { reason: 'auth', message: expect.stringMatching(/not logged in/i) } });
     const hints = run.stderr.split('\n').filter((line) => /ANTHROPIC_API_KEY/.test(line));
     expect(hints).toEqual([
