@@ -2,7 +2,7 @@
 // (each agent's process kept alive between turns, `--input-format stream-json`), side by side
 // in one run, on the simulate server with a fixed model latency.
 //
-//   npx tsx bench/continuation.ts [--n 4] [--latency 500ms] [--turns 3] [--rounds 2]
+//   npx tsx bench/continuation.ts [--n 4] [--simulate-latency 500ms] [--turns 3] [--rounds 2]
 //
 // warm:           herd spawn -n N "<prompt>" --then ... (×turns) --keep-alive
 // cold:           herd spawn -n N "<prompt>" --then ... (×turns) --no-keep-alive
@@ -22,8 +22,8 @@ import { ensureBuilt, fixed, flagValue, herdMain, machineLine, median, printTabl
 const PROMPT = 'Write a haiku about rivers';
 const FOLLOW_UPS = ['Now make it about the sea', 'Now make it shorter', 'Now give it a title', 'Now translate it', 'Now explain it'];
 const n = Number(flagValue('--n') ?? 4);
-const latencyText = flagValue('--latency') ?? '500ms';
-const latencyMs = parseDuration('--latency', latencyText);
+const latencyText = flagValue('--simulate-latency') ?? '500ms';
+const latencyMs = parseDuration('--simulate-latency', latencyText);
 const laterTurns = Math.min(Number(flagValue('--turns') ?? 3), FOLLOW_UPS.length);
 const rounds = Number(flagValue('--rounds') ?? 2);
 

@@ -146,10 +146,50 @@ export function machineLine(): string {
   return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, node ${process.version}, ${os.platform()} ${os.release()}, load average ${load}`;
 }
 
+/**
+ * Every flag any bench takes: `npm run bench -- <flags>` hands the same flags to each bench, so
+ * each accepts them all. Named as in the herd CLI (`--simulate-latency`, not `--latency`).
+ */
+const BENCH_FLAGS: Record<string, 'value' | 'switch'> = {
+  '--n': 'value',
+  '--rounds': 'value',
+  '--runs': 'value',
+  '--turns': 'value',
+  '--delays': 'value',
+  '--simulate-latency': 'value',
+  '--only': 'value',
+  '--with-20': 'switch',
+};
+
+let flagsChecked = false;
+
+/** A misspelt flag would be ignored and the bench would measure something else: one line, exit 2. */
+function checkFlags(argv: readonly string[] = process.argv.slice(2)): void {
+  if (flagsChecked) return;
+  flagsChecked = true;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    const kind = BENCH_FLAGS[arg];
+    if (kind === 'value' && (argv[index + 1] === undefined || argv[index + 1]!.startsWith('--'))) failFlag(`option '${arg} <value>' argument missing`);
+    if (kind === 'value') index += 1;
+    else if (kind === undefined) failFlag(`unknown option '${arg}'`);
+  }
+}
+
+function failFlag(message: string): never {
+  const script = path.basename(process.argv[1] ?? 'bench');
+  process.stderr.write(`${script}: ${message} (options: ${Object.keys(BENCH_FLAGS).join(', ')})\n`);
+  process.exit(2);
+}
+
 /** `--name value` from argv, or undefined. */
 export function flagValue(name: string): string | undefined {
+  checkFlags();
   const index = process.argv.indexOf(name);
   return index === -1 ? undefined : process.argv[index + 1];
 }
 
-export const hasFlag = (name: string): boolean => process.argv.includes(name);
+export const hasFlag = (name: string): boolean => {
+  checkFlags();
+  return process.argv.includes(name);
+};

@@ -1,6 +1,6 @@
 // herd vs a plain shell fan-out of the identical `claude` commands, side by side in one run.
 //
-//   npx tsx bench/spawn.ts [--rounds 2] [--latency 2s] [--with-20 | --n 1,5]
+//   npx tsx bench/spawn.ts [--rounds 2] [--simulate-latency 2s] [--with-20 | --n 1,5]
 //
 // herd side:  node dist/cli/main.js spawn -n N -c N --stagger 0 "<prompt>" --simulate --simulate-latency 2s --json
 //             (herd starts its own simulate server inside its process).
@@ -45,8 +45,8 @@ import {
 } from './lib.js';
 
 const PROMPT = 'Write a haiku about rivers';
-const latencyText = flagValue('--latency') ?? '2s';
-const latencyMs = parseDuration('--latency', latencyText);
+const latencyText = flagValue('--simulate-latency') ?? '2s';
+const latencyMs = parseDuration('--simulate-latency', latencyText);
 const rounds = Number(flagValue('--rounds') ?? 2);
 const counts = flagValue('--n')?.split(',').map(Number) ?? (hasFlag('--with-20') ? [1, 5, 10, 20] : [1, 5, 10]);
 

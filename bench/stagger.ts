@@ -7,7 +7,7 @@
 // `--stagger auto` (src/pool/start-gate.ts): at most one starting agent per core, the next
 // starts when one prints its system/init line.
 //
-//   npx tsx bench/stagger.ts [--n 5,10] [--delays 0,gate,500,1000] [--latency 2s] [--rounds 2]
+//   npx tsx bench/stagger.ts [--n 5,10] [--delays 0,gate,500,1000] [--simulate-latency 2s] [--rounds 2]
 //
 // start-up = spawn to its `system/init` line (the CLI is ready and about to call the API);
 // batch wall = first spawn to last exit; first answer = first spawn to the first exit.
@@ -25,8 +25,8 @@ const PROMPT = 'Write a haiku about rivers';
 const counts = (flagValue('--n') ?? '5,10').split(',').map(Number);
 type Mode = number | 'gate';
 const delaysMs: Mode[] = (flagValue('--delays') ?? '0,gate,500,1000').split(',').map((mode) => (mode === 'gate' ? 'gate' : Number(mode)));
-const latencyText = flagValue('--latency') ?? '2s';
-const latencyMs = parseDuration('--latency', latencyText);
+const latencyText = flagValue('--simulate-latency') ?? '2s';
+const latencyMs = parseDuration('--simulate-latency', latencyText);
 const rounds = Number(flagValue('--rounds') ?? 2);
 
 /** Variables herd never passes on (see src/agent-env.ts), dropped here too. */

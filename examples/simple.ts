@@ -1,13 +1,13 @@
 // One agent, one prompt: the smallest useful herd program.
 //
 //   npx tsx examples/simple.ts --simulate            # stand-in API, no key needed
-//   npx tsx examples/simple.ts --simulate --latency 0 "Explain recursion in one line"
+//   npx tsx examples/simple.ts --simulate-latency 0 "Explain recursion in one line"
 //   npx tsx examples/simple.ts "Write a haiku about rivers"   # real claude, real cost
 //
-// The run is recorded under ./workspaces (or $HERD_HOME), so `herd show <runId>` and
-// `herd continue <runId> "..."` work on it afterwards.
+// The run is recorded under ./workspaces (or $HERD_HOME), so `npx herd show <runId>` and
+// `npx herd continue <runId> "..."` work on it afterwards.
 
-import { Supervisor } from '../src/index.js';
+import { Supervisor, formatMs, formatUsd } from '../src/index.js';
 import { describeMode, parseExampleArgs } from './args.js';
 
 const args = parseExampleArgs();
@@ -28,8 +28,8 @@ if (agent.status === 'succeeded') {
 }
 console.log(`status     ${agent.status}`);
 console.log(`session id ${agent.sessionId ?? '(none)'}`);
-console.log(`cost       $${agent.costUsd.toFixed(6)}`);
-console.log(`time       ${(agent.durationMs / 1000).toFixed(2)} s`);
+console.log(`cost       ${formatUsd(agent.costUsd)}`);
+console.log(`time       ${formatMs(agent.durationMs)}`);
 console.log(`workspace  ${agent.workspace}`);
-console.log(`run        ${summary.runId}  (herd show ${summary.runId})`);
+console.log(`run        ${summary.runId}  (npx herd show ${summary.runId})`);
 process.exitCode = agent.status === 'succeeded' ? 0 : 1;

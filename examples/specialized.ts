@@ -2,7 +2,7 @@
 // then a second round: every agent resumes its own session with a follow-up.
 //
 //   npx tsx examples/specialized.ts --simulate                 # stand-in API, 2 s latency
-//   npx tsx examples/specialized.ts --simulate --latency 500ms
+//   npx tsx examples/specialized.ts --simulate-latency 500ms
 //   npx tsx examples/specialized.ts                            # real claude, real cost
 
 import { Supervisor, renderResultsTable, renderTimingAccount, type AgentTask, type RunSummary } from '../src/index.js';
@@ -50,7 +50,7 @@ printTurn('round 1: each specialist answers its own question', first);
 const second = await supervisor.continue(first.runId, 'Now summarise your previous answer in one sentence for a ten-year-old.');
 printTurn('round 2: continuation, each agent in its own session', second);
 
-console.log(`\nrun ${first.runId} is kept under ${supervisor.workspaceRoot}; try: herd show ${first.runId}`);
+console.log(`\nrun ${first.runId} is kept under ${supervisor.workspaceRoot}; try: npx herd show ${first.runId}`);
 process.exitCode = second.status === 'succeeded' && first.turns[0]?.agents.every((agent) => agent.status === 'succeeded') ? 0 : 1;
 
 function printTurn(title: string, summary: RunSummary): void {

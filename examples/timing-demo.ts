@@ -2,7 +2,7 @@
 // all at once, with both wall times side by side.
 //
 //   npx tsx examples/timing-demo.ts --simulate                # stand-in API, 3 s per answer
-//   npx tsx examples/timing-demo.ts --simulate --latency 5s
+//   npx tsx examples/timing-demo.ts --simulate-latency 5s
 //   npx tsx examples/timing-demo.ts                           # real claude, real cost
 //
 // Two speedups are printed, and they answer different questions:

@@ -3,6 +3,12 @@
 
 import type { AgentResult, RunSummary } from './types.js';
 
+/**
+ * What an agent is doing, in words every agent CLI shares (live progress shows them): waiting
+ * for its model (`thinking`), or done (`answered`). Tool use comes as `agent.tool`.
+ */
+export type AgentActivity = 'thinking' | 'answered';
+
 interface Base {
   runId: string;
   ts: number;
@@ -14,9 +20,14 @@ export type HerdEvent =
   /** `warm`: the turn went to a process kept alive from an earlier turn (no start-up paid). */
   | (Base & { type: 'agent.start'; agentId: string; turn: number; attempt: number; workspace: string; pid?: number; warm?: boolean })
   | (Base & { type: 'agent.session'; agentId: string; sessionId: string; model?: string })
-  /** `excerpt`: optional short, redacted, single-line tail of the latest text the agent printed (for live progress). */
-  | (Base & { type: 'agent.output'; agentId: string; kind: string; excerpt?: string })
-  | (Base & { type: 'agent.tool'; agentId: string; tool: string })
+  /**
+   * `kind`: the agent CLI's own name for the line (claude: `system/init`, `assistant`, ...);
+   * `activity`: what that line means in shared words; `excerpt`: optional short, redacted,
+   * single-line tail of the latest text the agent printed (for live progress).
+   */
+  | (Base & { type: 'agent.output'; agentId: string; kind: string; activity?: AgentActivity; excerpt?: string })
+  /** `file` or `command`: what the tool works on, when the agent said (redacted, one line, bounded). */
+  | (Base & { type: 'agent.tool'; agentId: string; tool: string; file?: string; command?: string })
   | (Base & { type: 'agent.retry'; agentId: string; attempt: number; status?: number; delayMs?: number; source: 'agent' | 'herd' })
   | (Base & { type: 'agent.end'; agentId: string; turn: number; result: AgentResult })
   | (Base & { type: 'run.waiting'; untilTs: number; reason: string })

@@ -14,6 +14,7 @@ export { resolveClaudeBin } from './agents/claude-bin.js';
 export { startSimulateServer, simulateEnv } from './simulate/server.js';
 export type { SimulateOptions, SimulateServer } from './simulate/server.js';
 export { computeTotals } from './report/totals.js';
+export { formatMs, formatUsd } from './report/format.js';
 export { parseDuration, validateTasks } from './options.js';
 export { renderResultsTable, renderTimingAccount, renderRun } from './report/summary-text.js';
 export { listRuns, readRun } from './store/run-store.js';

@@ -54,6 +54,8 @@ export type FailureReason =
   | 'api'
   | 'dependency'
   | 'no-session'
+  /** The agent could not authenticate to its model API (not logged in, key refused): no retry helps. */
+  | 'auth'
   /** herd itself failed while running this agent (a bug): the agent ends failed, the others run on. */
   | 'internal';
 
@@ -110,7 +112,10 @@ export interface Totals {
   apiMs: number;
   speedup: number;
   efficiency: number;
+  /** The most agents that ran at the same moment (what efficiency divides by). */
   concurrency: number;
+  /** The most the turn allowed at once (its concurrency limit, at most its agent count). */
+  concurrencyLimit?: number;
   succeeded: number;
   failed: number;
   usage: Usage;

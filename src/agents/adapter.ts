@@ -2,6 +2,7 @@
 // how to read its output, how to judge its exit), nothing about batches.
 
 import type { ProcessExit } from '../process/exit.js';
+import type { AgentActivity } from '../events.js';
 import type { AgentResult, AgentTask, FailureReason, Usage } from '../types.js';
 
 export interface CommandSpec {
@@ -29,6 +30,8 @@ export interface AgentProgress {
   subtype?: string;
   apiErrorStatus?: number;
   errors?: string[];
+  /** The agent said it could not authenticate to its model API (no login, no key, a key refused). */
+  authFailed?: boolean;
   costUsd?: number;
   usage?: Usage;
   numTurns?: number;
@@ -47,8 +50,9 @@ export interface AgentProgress {
 export type ParsedSignal =
   | { kind: 'session'; sessionId: string; model?: string; agentVersion?: string }
   /** `excerpt`: the assistant's latest text, whole; the supervisor redacts it, then keeps its end for live progress. */
-  | { kind: 'output'; type: string; excerpt?: string }
-  | { kind: 'tool'; tool: string }
+  | { kind: 'output'; type: string; excerpt?: string; activity?: AgentActivity }
+  /** `file`: the path a file tool works on; `command`: the command a shell tool runs (first line, bounded). */
+  | { kind: 'tool'; tool: string; file?: string; command?: string }
   | { kind: 'retry'; attempt: number; status?: number; delayMs?: number };
 
 export interface AgentOutcome {

@@ -3,6 +3,7 @@
 // `is_error`, not `subtype`: an API failure still says subtype "success").
 // Everything Claude-specific lives here and in claude-bin.ts.
 
+import type { AgentActivity } from '../events.js';
 import type { ProcessExit } from '../process/exit.js';
 import type { AgentTask } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, TurnOptions } from './adapter.js';
@@ -79,6 +80,8 @@ interface StreamLine {
   result?: unknown;
   structured_output?: unknown;
   is_error?: unknown;
+  /** On an assistant line claude made up itself (model "<synthetic>"): why there was no real answer. */
+  error?: unknown;
   api_error_status?: unknown;
   errors?: unknown;
   total_cost_usd?: unknown;
@@ -100,7 +103,8 @@ const USER_LINE_PREFIX = '{"type":"user"';
 export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal[] {
   if (line.length === 0) return [];
   // Tool results echoed back as "user" lines can be whole files; nothing in them is needed.
-  if (line.startsWith(USER_LINE_PREFIX)) return [{ kind: 'output', type: 'user' }];
+  // A user line is a tool's result going back to the model: it is thinking again.
+  if (line.startsWith(USER_LINE_PREFIX)) return [{ kind: 'output', type: 'user', activity: 'thinking' }];
   let parsed: StreamLine;
   try {
     const value: unknown = line.charCodeAt(0) === 0x7b /* { */ ? JSON.parse(line) : undefined;
@@ -112,9 +116,14 @@ export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal
   }
   const type = asString(parsed.type) ?? 'unknown';
   const output: ParsedSignal = { kind: 'output', type: typeof parsed.subtype === 'string' && parsed.subtype ? `${type}/${parsed.subtype}` : type };
+  const activity = activityOf(type, asString(parsed.subtype));
+  if (activity) output.activity = activity;
   if (type === 'assistant') {
     const excerpt = readTextExcerpt(parsed);
     if (excerpt) output.excerpt = excerpt;
+    // Without a login or key, 2.1.197 answers "Not logged in · Please run /login" itself and
+    // marks that line; its result line then only says is_error, with subtype "success".
+    if (parsed.error === 'authentication_failed') into.authFailed = true;
   }
   const signals: ParsedSignal[] = [output];
   if (type === 'system' && parsed.subtype === 'init') signals.push(...readInit(parsed, into));
@@ -122,6 +131,13 @@ export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal
   else if (type === 'assistant') signals.push(...readToolUses(parsed));
   else if (type === 'result') readResult(parsed, into);
   return signals;
+}
+
+/** The shared word for a line: init, a message or a tool result mean the model is at work; a result line ends the turn. */
+function activityOf(type: string, subtype: string | undefined): AgentActivity | undefined {
+  if (type === 'result') return 'answered';
+  if (type === 'assistant' || type === 'user' || (type === 'system' && subtype === 'init')) return 'thinking';
+  return undefined;
 }
 
 function readInit(line: StreamLine, into: AgentProgress): ParsedSignal[] {
@@ -152,9 +168,28 @@ function readToolUses(line: StreamLine): ParsedSignal[] {
   const content = line.message?.content;
   if (!Array.isArray(content)) return [];
   return content
-    .filter((block: unknown): block is { type: string; name: string } => isBlock(block) && block.type === 'tool_use' && typeof block.name === 'string')
-    .map((block) => ({ kind: 'tool', tool: block.name }));
+    .filter(
+      (block: unknown): block is { type: string; name: string; input?: unknown } =>
+        isBlock(block) && block.type === 'tool_use' && typeof block.name === 'string',
+    )
+    .map((block) => describeToolUse(block.name, block.input));
 }
+
+/** Longer than this, a target is cut: a live line has room for a path or the start of a command. */
+const TOOL_TARGET_CHARS = 200;
+
+/** Which file (Write, Edit, Read, NotebookEdit) or command (Bash) a claude tool call works on. */
+function describeToolUse(tool: string, input: unknown): ParsedSignal {
+  const signal: ParsedSignal = { kind: 'tool', tool };
+  if (!isBlock(input)) return signal;
+  const file = asString(input.file_path) ?? asString(input.notebook_path) ?? asString(input.path);
+  const command = asString(input.command);
+  if (file) signal.file = boundTarget(file);
+  else if (command) signal.command = boundTarget(command);
+  return signal;
+}
+
+const boundTarget = (text: string) => text.trim().split('\n')[0]!.slice(0, TOOL_TARGET_CHARS);
 
 const isBlock = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -181,6 +216,7 @@ function readResult(line: StreamLine, into: AgentProgress): void {
   if (subtype !== undefined) into.subtype = subtype;
   const apiStatus = asNumber(line.api_error_status);
   if (apiStatus !== undefined) into.apiErrorStatus = apiStatus;
+  if (apiStatus === 401) into.authFailed = true;
   if (Array.isArray(line.errors)) into.errors = line.errors.map((error) => (typeof error === 'string' ? error : JSON.stringify(error))).slice(0, 10);
   const cost = asNumber(line.total_cost_usd);
   if (cost !== undefined) into.costUsd = cost;
@@ -212,14 +248,21 @@ export function judgeClaude(progress: AgentProgress, exit: ProcessExit): AgentOu
   return { status: 'failed', error: { reason: 'exit', message: describeExit(exit, 'claude') } };
 }
 
-function describeErrorResult(progress: AgentProgress): { reason: 'api' | 'rate-limit' | 'exit'; message: string; apiStatus?: number } {
+function describeErrorResult(progress: AgentProgress): { reason: 'api' | 'rate-limit' | 'auth' | 'exit'; message: string; apiStatus?: number } {
   const detail = progress.errors?.join('; ') || progress.result || '';
   const status = progress.apiErrorStatus;
+  if (progress.authFailed) {
+    const what = status === undefined ? 'claude is not logged in' : `API error ${status}, the key was refused`;
+    const message = `${what}${detail ? `: ${firstLine(detail)}` : ''}`;
+    return { reason: 'auth', message, ...(status === undefined ? {} : { apiStatus: status }) };
+  }
   if (status !== undefined) {
     const reason = status === 429 || status === 529 ? 'rate-limit' : 'api';
     return { reason, apiStatus: status, message: `API error ${status}${detail ? `: ${firstLine(detail)}` : ''}` };
   }
-  return { reason: 'exit', message: `claude reported ${progress.subtype ?? 'an error'}${detail ? `: ${firstLine(detail)}` : ''}` };
+  // An error result keeps subtype "success" unless a limit ended it: "reported success: ..." would mislead.
+  const what = progress.subtype === undefined || progress.subtype === 'success' ? 'an error' : progress.subtype;
+  return { reason: 'exit', message: `claude reported ${what}${detail ? `: ${firstLine(detail)}` : ''}` };
 }
 
 const firstLine = (text: string) => text.trim().split('\n')[0]!.slice(0, 300);

@@ -10,6 +10,8 @@ import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 
 export interface BenchFlags {
   count?: string;
+  simulateLatency?: string;
+  /** The old name of --simulate-latency. */
   latency?: string;
   rounds?: string;
   simulate?: boolean;
@@ -24,7 +26,7 @@ export const DEFAULT_BENCH_PROMPT = 'Write a haiku about rivers';
 
 export async function benchCommand(flags: BenchFlags): Promise<number> {
   const count = parsePositiveInt('-n/--count', flags.count ?? '5', 100);
-  const latencyMs = parseDuration('--latency', flags.latency ?? '2s');
+  const latencyMs = parseDuration(flags.latency === undefined ? '--simulate-latency' : '--latency', flags.simulateLatency ?? flags.latency ?? '2s');
   const rounds = parsePositiveInt('--rounds', flags.rounds ?? '1', 20);
   const simulate = flags.simulate !== false;
   const interrupt = installInterruptHandlers(writeErr);

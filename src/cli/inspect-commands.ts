@@ -11,6 +11,7 @@ import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
 import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import { renderWorkflowAccount } from '../workflow/render-workflow.js';
 import { EXIT_AGENT_FAILED, EXIT_OK } from './exit-codes.js';
+import { herdCommand } from './invocation.js';
 import { printJson, writeErr, writeOut } from './output.js';
 
 interface RootFlag {
@@ -66,7 +67,9 @@ export async function showCommand(runRef: string, flags: RootFlag & { json?: boo
   }
   if (flags.json) printJson(summary);
   else
-    writeOut(`${renderRun(summary, Math.max(30, (process.stdout.columns ?? 120) - 60))}\n${summary.workflow ? `\n${renderWorkflowAccount(summary)}\n` : ''}`);
+    writeOut(
+      `${renderRun(summary, Math.max(30, (process.stdout.columns ?? 120) - 60), herdCommand())}\n${summary.workflow ? `\n${renderWorkflowAccount(summary)}\n` : ''}`,
+    );
   return 0;
 }
 

@@ -6,6 +6,7 @@ import { CommanderError } from 'commander';
 import { HerdError, UsageError } from '../errors.js';
 import { buildProgram } from './program.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { withHerdCommand } from './invocation.js';
 import { guardOutputStreams, writeErr } from './output.js';
 import { argvWithRawBytes } from './raw-argv.js';
 
@@ -29,7 +30,7 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (error instanceof UsageError) {
-    writeErr(`herd: ${error.message}\n`);
+    writeErr(`herd: ${withHerdCommand(error.message)}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof HerdError) {

@@ -4,6 +4,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-argument -- commander hands each action an untyped options object;
    every handler declares the flags it reads, and commander's own parsing (choices, argParser) shapes them. */
 import { Command, Option } from 'commander';
+import { herdCommand } from './invocation.js';
 import { herdVersion } from './version.js';
 
 // Handlers are imported when their command runs: `herd runs` need not load execa, zod or
@@ -43,6 +44,7 @@ function addWorkflowFileFlags(command: Command): Command {
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
+  const herd = herdCommand();
   const program = new Command('herd')
     .description(
       'Run many command-line coding agents (Claude Code, any command) at once, each in its own workspace, and keep every answer, session, cost and timing.',
@@ -51,18 +53,28 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     // Set before the subcommands are added: they inherit it, so parse errors reach main() (exit 2).
     .exitOverride()
     // commander's own errors (unknown option, missing argument, bad choice) in herd's one-line form.
-    .configureOutput({ outputError: (text, write) => write(`herd: ${text.replace(/^error: /, '').trim()} (add --help for usage)\n`) })
+    // Its did-you-mean comes on a line of its own: one line it is.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          `herd: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (add --help for usage)\n`,
+        ),
+    })
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',
-      `
+      // The examples say herd the way it was run (`npx herd` after a local install).
+      () => `
 Examples:
-  herd spawn -n 5 "Write a haiku about rivers" --simulate
-  herd spawn --tasks tasks.yaml -c 3 --timeout 5m
-  herd continue <runId> "Now make it rhyme"
-  herd spawn -n 4 "Draft a plan" --then "Now critique it" --then "Now fix it" --simulate
-  herd plan flow.yaml && herd run flow.yaml --var topic=rivers --simulate
-  herd show <runId>
+  ${herd} spawn -n 5 "Write a haiku about rivers" --simulate
+  ${herd} spawn --tasks tasks.yaml -c 3 --timeout 5m
+  ${herd} continue <runId> "Now make it rhyme"
+  ${herd} spawn -n 4 "Draft a plan" --then "Now critique it" --then "Now fix it" --simulate
+  ${herd} plan flow.yaml && ${herd} run flow.yaml --var topic=rivers --simulate
+  ${herd} show <runId>
 
 Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing started), 130 interrupted.`,
     );
@@ -185,7 +197,9 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       "measure what parallelism buys here: the same N agents sequentially and in parallel through herd, and as a plain fan-out (herd's overhead per agent)",
     )
     .option('-n, --count <n>', 'agents per batch (default 5)')
-    .option('--latency <duration>', 'latency of the simulated API per answer (default 2s)')
+    .option('--simulate-latency <duration>', 'latency of the simulated API per answer (default 2s)')
+    // The name before it matched the other commands' --simulate-latency: still read, no longer shown.
+    .addOption(new Option('--latency <duration>').hideHelp())
     .option('--rounds <n>', 'rounds of parallel and plain fan-out, alternating order; medians are shown (default 1)')
     .option('--simulate', "use herd's stand-in model API (the default)")
     .option('--no-simulate', 'use the real model API instead of the stand-in (costs money)')

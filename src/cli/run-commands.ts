@@ -12,6 +12,7 @@ import type { HerdEvent } from '../events.js';
 import type { RunSummary, TurnSummary } from '../types.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { installInterruptHandlers } from './interrupt.js';
+import { herdCommand } from './invocation.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
 import { buildSpawnTasks, type SpawnFlags } from './spawn-tasks.js';
 
@@ -51,13 +52,16 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   return runWithUi(flags, options, async (supervisor, signal) => {
     let summary = await supervisor.run(tasks, { signal });
     for (const followUp of followUps) {
-      if (signal.aborted || summary.status === 'cancelled') break;
+      if (signal.aborted || summary.status === 'cancelled' || notLoggedIn(summary)) break;
       // Each turn is recorded exactly as `herd continue <runId> <followUp>` would record it.
       summary = await supervisor.continue(summary.runId, followUp, { signal });
     }
     return summary;
   });
 }
+
+/** Every agent of the latest turn failed to log in: the next turn would fail the same way. */
+const notLoggedIn = (summary: RunSummary) => summary.turns.at(-1)?.agents.every((agent) => agent.error?.reason === 'auth') === true;
 
 // The run id may be `latest` or a unique prefix (store/run-ref.ts).
 export async function continueCommand(runRef: string, prompt: string, flags: CommonRunFlags & { agent?: string[] }): Promise<number> {
@@ -128,14 +132,14 @@ async function runWithUi(
     if (flags.json) printJson(summary);
     const failed = turns.at(-1)?.agents.some((agent) => agent.status === 'failed' || agent.status === 'timeout') ?? false;
     writeErr(
-      `herd: nothing to resume in run ${summary.runId}: every agent finished${failed ? ' (failed ones run again with --retry-failed)' : ''}; see herd show ${summary.runId}\n`,
+      `herd: nothing to resume in run ${summary.runId}: every agent finished${failed ? ' (failed ones run again with --retry-failed)' : ''}; see ${herdCommand()} show ${summary.runId}\n`,
     );
     // The exit code still says how the run ended.
     return failed ? EXIT_AGENT_FAILED : EXIT_OK;
   }
   printSummary(summary, turns, flags, interrupted);
   if (interrupted) {
-    writeErr(interruptedNote(summary, supervisor.workspaceRoot));
+    writeErr(interruptedNote(summary, supervisor.workspaceRoot, herdCommand()));
     return EXIT_INTERRUPTED;
   }
   // herd itself failed the run (its event log could not be written) though the agents ran.
@@ -152,21 +156,26 @@ function printSummary(summary: RunSummary, turns: readonly TurnSummary[], flags:
   if (turns.length === 0) return;
   const width = Math.max(30, (process.stderr.columns ?? 120) - 60);
   const tables = turns.map((turn) => renderTurn(turn, width));
-  writeErr(`\n${tables.join('\n\n')}\n${closingLines(summary, turns, interrupted)}`);
+  writeErr(`\n${tables.join('\n\n')}\n${closingLines(summary, turns, interrupted, '', herdCommand())}`);
 }
 
 /** After the tables: the simulated-answers warning (when there are answers) and what to do next. */
-export function closingLines(summary: RunSummary, turns: readonly TurnSummary[], interrupted: boolean, agentOption = ''): string {
-  const answered = turns.some((turn) => turn.agents.some((agent) => agent.result !== undefined));
+export function closingLines(summary: RunSummary, turns: readonly TurnSummary[], interrupted: boolean, agentOption = '', herd = 'herd'): string {
+  const agents = turns.flatMap((turn) => turn.agents);
+  const succeeded = agents.some((agent) => agent.status === 'succeeded');
   const simulatedNote =
-    summary.simulated && answered ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
+    summary.simulated && succeeded ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
   // An interrupted run is finished with resume (interruptedNote), not continued.
-  const next = interrupted
-    ? ''
-    : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: herd show ${summary.runId}\n`;
-  return `${simulatedNote}${next}`;
+  if (interrupted) return simulatedNote;
+  // Not logged in: every agent fails the same way, and only the person can fix it.
+  if (!summary.simulated && agents.some((agent) => agent.error?.reason === 'auth'))
+    return `${simulatedNote}\nherd: claude is not logged in to the model API: set ANTHROPIC_API_KEY, or run \`claude\` once and log in, or add --simulate to try herd with its stand-in API\n`;
+  // Nothing to continue from: say where the errors are, and how to run the agents again.
+  if (!succeeded)
+    return `${simulatedNote}\nrun ${summary.runId}: no agent succeeded; details: ${herd} show ${summary.runId}   ·   run them again: ${herd} resume ${summary.runId} --retry-failed\n`;
+  return `${simulatedNote}\nrun ${summary.runId}: continue with  ${herd} continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: ${herd} show ${summary.runId}\n`;
 }
 
-export function interruptedNote(summary: RunSummary, workspaceRoot: string): string {
-  return `\nrun ${summary.runId} was interrupted; finished results are saved in ${workspaceRoot}/${summary.runId}/run.json\nfinish it with:  herd resume ${summary.runId}\n`;
+export function interruptedNote(summary: RunSummary, workspaceRoot: string, herd = 'herd'): string {
+  return `\nrun ${summary.runId} was interrupted; finished results are saved in ${workspaceRoot}/${summary.runId}/run.json\nfinish it with:  ${herd} resume ${summary.runId}\n`;
 }

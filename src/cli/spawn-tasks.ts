@@ -69,7 +69,7 @@ async function readPrompt(prompt: string | undefined, promptFile: string | undef
     }
   }
   if (text === undefined || text.trim() === '')
-    throw new UsageError('missing prompt: herd spawn "<prompt>" -n <count>, or --prompt-file <file>, or --tasks <file>');
+    throw new UsageError('missing prompt: `herd spawn "<prompt>" -n <count>`, or --prompt-file <file>, or --tasks <file>');
   return text;
 }
 

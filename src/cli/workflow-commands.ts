@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { defaultConcurrency, parseConcurrency, parsePositiveDuration, validateId } from '../options.js';
-import { renderTurn } from '../report/summary-text.js';
+import { renderTurn, workflowAccountOptions } from '../report/summary-text.js';
 import { resolveRunId } from '../store/run-ref.js';
 import { listRuns, readRun } from '../store/run-store.js';
 import { Supervisor, defaultWorkspaceRoot } from '../supervisor/supervisor.js';
@@ -16,6 +16,7 @@ import { renderPlan, renderWorkflowAccount } from '../workflow/render-workflow.j
 import type { Workflow } from '../workflow/spec.js';
 import { loadWorkflowFile } from '../workflow/workflow-file.js';
 import { installInterruptHandlers } from './interrupt.js';
+import { herdCommand } from './invocation.js';
 import { createEventSinks, printJson, writeErr, writeOut } from './output.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { closingLines, interruptedNote, supervisorOptionsFromFlags, type CommonRunFlags } from './run-commands.js';
@@ -71,7 +72,7 @@ export async function runWorkflowCommand(file: string, flags: RunWorkflowFlags):
   const interrupted = interrupt.received !== undefined || summary.status === 'cancelled';
   printRun(summary, flags, interrupted);
   if (interrupted) {
-    writeErr(interruptedNote(summary, supervisor.workspaceRoot));
+    writeErr(interruptedNote(summary, supervisor.workspaceRoot, herdCommand()));
     return EXIT_INTERRUPTED;
   }
   if (summary.error !== undefined) {
@@ -121,5 +122,6 @@ function printRun(summary: RunSummary, flags: RunWorkflowFlags, interrupted: boo
   const latest = summary.turns.at(-1);
   if (!latest) return;
   const width = Math.max(30, (process.stderr.columns ?? 120) - 60);
-  writeErr(`\n${renderTurn(latest, width)}\n\n${renderWorkflowAccount(summary)}\n${closingLines(summary, [latest], interrupted, ' [--agent <task id>]')}`);
+  const table = renderTurn(latest, width, workflowAccountOptions(summary, latest));
+  writeErr(`\n${table}\n\n${renderWorkflowAccount(summary)}\n${closingLines(summary, [latest], interrupted, ' [--agent <task id>]', herdCommand())}`);
 }

@@ -42,6 +42,12 @@ const STATE_TONE: Record<LiveState, Tone> = {
 };
 
 const ID_WIDTH_MAX = 24;
+/** "succeeded" and "cancelled", the longest states. */
+const STATE_WIDTH = 9;
+/** "59m59s", "12.1s". */
+const TIME_WIDTH = 6;
+/** "$0.017", "<$0.001". */
+const COST_WIDTH = 7;
 const BAR_WIDTH = 20;
 const MIN_BAR_WIDTH = 10;
 
@@ -53,22 +59,32 @@ export function renderFrame(snapshot: LiveSnapshot, nowTs: number, options: Fram
   const room = Math.max(0, options.height - 1 - footer.length);
   const shown = running.length > room ? running.slice(0, Math.max(0, room - 1)) : running;
   const lines = shown.map((agent) => agentLine(agent, nowTs, idWidth));
-  if (shown.length < running.length) lines.push([{ text: `  … and ${running.length - shown.length} more running`, tone: 'dim' }]);
+  if (shown.length < running.length) lines.push([{ text: `… and ${running.length - shown.length} more running`, tone: 'dim' }]);
   return [...lines, ...footer].map((line) => paint(fit(line, options.width - 1), options.color)).join('\n');
 }
 
-/** The line an agent leaves above the live area when it ends. */
+/** The line an agent leaves above the live area when it ends: the same columns as its running row. */
 export function renderEndLine(agent: LiveAgent, idWidth: number, options: Pick<FrameOptions, 'width' | 'color'>): string {
-  const segments: Segment[] = [
-    { text: `${truncateId(agent.id, idWidth).padEnd(idWidth)}  ` },
-    { text: agent.state.padEnd(9), tone: STATE_TONE[agent.state] },
-    { text: `  ${formatMs(agent.durationMs ?? 0).padStart(6)}  ${formatUsd(agent.costUsd ?? 0).padStart(7)}` },
-  ];
-  if (agent.numTurns !== undefined) segments.push({ text: `  ${plural(agent.numTurns, 'turn')}` });
+  const segments = leadingColumns(agent, idWidth, formatMs(agent.durationMs ?? 0), formatUsd(agent.costUsd ?? 0));
+  // Padded like a column, so the answers below one another start at one place.
+  if (agent.numTurns !== undefined) segments.push({ text: `  ${plural(agent.numTurns, 'turn').padEnd(8)}` });
   if (agent.retries > 0) segments.push({ text: `  ${plural(agent.retries, 'retry', 'retries')}`, tone: 'yellow' });
   const detail = clean(firstLine(agent.detail, 200));
   if (detail) segments.push({ text: `  ${detail}`, tone: agent.state === 'succeeded' ? 'dim' : undefined });
   return paint(fit(segments, options.width - 1), options.color);
+}
+
+/**
+ * id, state, time and cost in fixed columns, for running rows and finished lines alike, so
+ * an agent's line does not shift when it ends.
+ */
+function leadingColumns(agent: LiveAgent, idWidth: number, time: string, cost: string): Segment[] {
+  return [
+    { text: truncateId(agent.id, idWidth).padEnd(idWidth), tone: isActive(agent) ? 'bold' : undefined },
+    { text: '  ' },
+    { text: agent.state.padEnd(STATE_WIDTH), tone: STATE_TONE[agent.state] },
+    { text: `  ${time.padStart(TIME_WIDTH)}  ${cost.padStart(COST_WIDTH)}` },
+  ];
 }
 
 /** The line a turn starts with, above the live area. */
@@ -84,19 +100,10 @@ export function idColumnWidth(agents: readonly LiveAgent[]): number {
 
 function agentLine(agent: LiveAgent, nowTs: number, idWidth: number): Segment[] {
   const elapsedMs = nowTs - (agent.startedTs ?? nowTs);
-  const segments: Segment[] = [
-    { text: '  ' },
-    { text: truncateId(agent.id, idWidth).padEnd(idWidth), tone: 'bold' },
-    { text: '  ' },
-    { text: agent.state.padEnd(8), tone: STATE_TONE[agent.state] },
-    { text: `  ${formatElapsed(elapsedMs).padStart(6)}` },
-    { text: `  ${plural(agent.messages, 'turn').padEnd(8)}`, tone: 'dim' },
-  ];
-  if (agent.attempt > 1) segments.push({ text: `  attempt ${agent.attempt}`, tone: 'yellow' });
-  if (agent.costUsd !== undefined) segments.push({ text: `  ${formatUsd(agent.costUsd)}` });
-  if (agent.activity) segments.push({ text: `  ${clean(agent.activity)}` });
-  // Claude takes seconds to print its first line; say so rather than show nothing.
-  else if (agent.state === 'running') segments.push({ text: '  starting', tone: 'dim' });
+  // Cost is known only at the end for claude: a blank column keeps the words aligned.
+  const segments = leadingColumns(agent, idWidth, formatElapsed(elapsedMs), agent.costUsd === undefined ? '' : formatUsd(agent.costUsd));
+  segments.push({ text: `  ${clean(agent.activity ?? 'starting')}` });
+  if (agent.attempt > 1) segments.push({ text: `  (attempt ${agent.attempt})`, tone: 'yellow' });
   if (agent.excerpt) segments.push({ text: `  ${clean(agent.excerpt)}`, tone: 'dim' });
   return segments;
 }

@@ -19,7 +19,7 @@ export interface LiveAgent {
   messages: number;
   /** numTurns the agent reported at its end. */
   numTurns?: number;
-  /** Last tool used, or the kind of the last output line. */
+  /** What it is doing now, in words a person reads: starting, thinking, using Write on notes.md, answered. */
   activity?: string;
   excerpt?: string;
   costUsd?: number;
@@ -44,6 +44,7 @@ export interface LiveSnapshot {
 
 export interface LiveCounts {
   total: number;
+  /** Agents that finished their work (succeeded, failed, timed out or skipped); cancelled ones did not. */
   done: number;
   succeeded: number;
   /** failed or timed out. */
@@ -80,25 +81,27 @@ export function applyEvent(snapshot: LiveSnapshot, event: HerdEvent): void {
       agent.state = 'running';
       agent.attempt = event.attempt;
       agent.startedTs ??= event.ts;
+      // A kept-alive process is up already: the turn goes straight to the model.
+      agent.activity = event.warm ? 'thinking' : 'starting';
       return;
     }
     case 'agent.output': {
       const agent = upsert(snapshot, event.agentId, event.ts);
       if (event.kind === 'assistant') agent.messages += 1;
       if (agent.state === 'retrying') agent.state = 'running';
-      // A tool name says more than "assistant"; keep it until the next tool.
-      if (!agent.activity?.startsWith('tool ')) agent.activity = event.kind;
+      // Only the shared words: an agent CLI's own line names (system/init) mean nothing to a person.
+      if (event.activity !== undefined) agent.activity = event.activity;
       if (event.excerpt) agent.excerpt = event.excerpt;
       return;
     }
     case 'agent.tool':
-      upsert(snapshot, event.agentId, event.ts).activity = `tool ${event.tool}`;
+      upsert(snapshot, event.agentId, event.ts).activity = describeTool(event);
       return;
     case 'agent.retry': {
       const agent = upsert(snapshot, event.agentId, event.ts);
       agent.state = 'retrying';
       agent.retries += 1;
-      agent.activity = `retry ${event.attempt}${event.status ? ` (HTTP ${event.status})` : ''}`;
+      agent.activity = `${event.source === 'agent' ? 'API retry' : 'retry'} ${event.attempt}${event.status ? ` (HTTP ${event.status})` : ''}`;
       return;
     }
     case 'agent.end': {
@@ -125,6 +128,13 @@ export function applyEvent(snapshot: LiveSnapshot, event: HerdEvent): void {
   }
 }
 
+/** `using Write on notes.md`, `using Bash: npm test`, or just `using WebSearch`. */
+function describeTool(event: Extract<HerdEvent, { type: 'agent.tool' }>): string {
+  if (event.file !== undefined) return `using ${event.tool} on ${event.file}`;
+  if (event.command !== undefined) return `using ${event.tool}: ${event.command}`;
+  return `using ${event.tool}`;
+}
+
 function upsert(snapshot: LiveSnapshot, id: string, ts: number): LiveAgent {
   let agent = snapshot.agents.find((candidate) => candidate.id === id);
   if (!agent) {
@@ -143,10 +153,10 @@ export function countAgents(snapshot: LiveSnapshot): LiveCounts {
   for (const agent of snapshot.agents) {
     if (agent.state === 'queued') counts.queued += 1;
     else if (isActive(agent)) counts.running += 1;
+    else if (agent.state === 'cancelled') counts.cancelled += 1;
     else {
       counts.done += 1;
       if (agent.state === 'succeeded') counts.succeeded += 1;
-      else if (agent.state === 'cancelled') counts.cancelled += 1;
       else if (agent.state === 'skipped') counts.skipped += 1;
       else counts.failed += 1;
     }

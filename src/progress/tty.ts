@@ -1,7 +1,7 @@
 // The live progress area on a terminal: redraws the frame from progress-frame.ts in place
 // (through log-update, so no hand-written cursor codes), at most once per `throttleMs`, plus
 // a slow tick so clocks move while nothing happens. Finished agents and warnings are printed
-// above the area and stay. Only listens to HerdEvents.
+// above the area and stay; the area itself is cleared when the turn ends. Only listens to HerdEvents.
 
 import { createLogUpdate } from 'log-update';
 import type { HerdEvent, HerdEventListener } from '../events.js';
@@ -34,6 +34,7 @@ export interface TtyProgress {
   stop(): void;
 }
 
+// A terminal that reports 0 x 0 (a pty nobody sized, as under `script`) gets these too.
 const DEFAULT_WIDTH = 80;
 const DEFAULT_HEIGHT = 24;
 
@@ -52,10 +53,10 @@ export function createTtyProgress(stream: ProgressStream, options: TtyProgressOp
       return true;
     },
     get columns() {
-      return stream.columns ?? DEFAULT_WIDTH;
+      return stream.columns || DEFAULT_WIDTH;
     },
     get rows() {
-      return stream.rows ?? DEFAULT_HEIGHT;
+      return stream.rows || DEFAULT_HEIGHT;
     },
   };
   const logUpdate = createLogUpdate(buffered as unknown as NodeJS.WritableStream, { showCursor: !options.hideCursor });
@@ -65,7 +66,7 @@ export function createTtyProgress(stream: ProgressStream, options: TtyProgressOp
   let pending: NodeJS.Timeout | undefined;
   let ticker: NodeJS.Timeout | undefined;
 
-  const size = () => ({ width: stream.columns ?? DEFAULT_WIDTH, height: stream.rows ?? DEFAULT_HEIGHT });
+  const size = () => ({ width: stream.columns || DEFAULT_WIDTH, height: stream.rows || DEFAULT_HEIGHT });
 
   function draw(): void {
     pending = undefined;
@@ -105,8 +106,12 @@ export function createTtyProgress(stream: ProgressStream, options: TtyProgressOp
     pending = undefined;
     if (ticker) clearInterval(ticker);
     ticker = undefined;
-    if (permanent.length > 0 || drawn) draw();
-    // Keeps the last frame (the overall line) on screen and shows the cursor again.
+    // The live frame goes: the lines of finished agents stay, and the final table and account
+    // (printed next) say the rest; a frozen progress bar above them would only repeat it.
+    logUpdate.clear();
+    if (permanent.length > 0) buffered.write(`${permanent.join('\n')}\n`);
+    permanent.length = 0;
+    // Shows the cursor again.
     logUpdate.done();
     flush();
     drawn = false;

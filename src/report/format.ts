@@ -8,8 +8,14 @@ export function formatMs(ms: number): string {
   return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
+/**
+ * The one money format: dollars to a tenth of a cent, always three decimals, so costs line up
+ * in a column and read the same in every table, line and report. A cost too small to show is
+ * "<$0.001", never "$0.000" (it was not free).
+ */
 export function formatUsd(usd: number): string {
-  return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(3)}`;
+  if (usd > 0 && usd < 0.0005) return '<$0.001';
+  return `$${usd.toFixed(3)}`;
 }
 
 export function formatCount(count: number): string {
@@ -42,4 +48,25 @@ export function renderTable(header: string[], rows: string[][], rightAligned: Re
       })
       .join('  ');
   return [renderRow(header), ...rows.map(renderRow)].join('\n');
+}
+
+/**
+ * A moment as a person reads it, in local time with its zone: "25 Nov 2026, 20:41:07 CET"; with
+ * `timeOnly`, "20:41:07". `timeZone` (IANA name) defaults to the machine's.
+ */
+export function formatLocalTime(iso: string, options: { timeZone?: string; timeOnly?: boolean } = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const zone = options.timeZone === undefined ? {} : { timeZone: options.timeZone };
+  const time = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' } as const;
+  const format = options.timeOnly
+    ? new Intl.DateTimeFormat('en-GB', { ...zone, ...time })
+    : new Intl.DateTimeFormat('en-GB', { ...zone, ...time, year: 'numeric', month: 'short', day: 'numeric', timeZoneName: 'short' });
+  return format.format(date);
+}
+
+/** Whether two moments fall on the same local day (so the second needs no date of its own). */
+export function sameLocalDay(a: string, b: string, timeZone?: string): boolean {
+  const day = new Intl.DateTimeFormat('en-CA', { ...(timeZone === undefined ? {} : { timeZone }), year: 'numeric', month: '2-digit', day: '2-digit' });
+  return day.format(new Date(a)) === day.format(new Date(b));
 }

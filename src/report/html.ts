@@ -4,10 +4,10 @@
 // Content-Security-Policy makes sure nothing in it can run or load even if escaping failed.
 
 import type { HerdEvent } from '../events.js';
-import type { AgentResult, AgentStatus, AgentTask, RunSummary, Totals, WorkflowRecord, WorkflowTaskRecord } from '../types.js';
+import type { AgentResult, AgentStatus, AgentTask, RunSummary, Totals, TurnSummary, WorkflowRecord, WorkflowTaskRecord } from '../types.js';
 import { renderBarChartSvg, type BarRow } from './bars-svg.js';
 import { hasDependencies, renderDependencyGraphSvg, type GraphNode } from './dependency-graph-svg.js';
-import { formatCount, formatMs, formatUsd } from './format.js';
+import { formatCount, formatLocalTime, formatMs, formatUsd, sameLocalDay } from './format.js';
 import { escapeHtml } from './html-escape.js';
 import { buildTimeline, type TimelineTurn } from './timeline.js';
 import { renderTimelineSvg } from './timeline-svg.js';
@@ -20,12 +20,21 @@ export interface HtmlReportInput {
   /** Lines of events.jsonl that could not be read (a crash tore them). */
   skippedEventLines?: number;
   generatedAt?: Date;
+  /** IANA zone the times are shown in (default: the machine's own). */
+  timeZone?: string;
 }
+
+/** Agent panels beyond this many start collapsed: a run of 50 agents is read from its summaries first. */
+export const OPEN_AGENT_PANELS = 3;
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary } = input;
   const timeline = buildTimeline(summary, input.events);
   const title = `herd run ${summary.runId}`;
+  const zone = input.timeZone === undefined ? {} : { timeZone: input.timeZone };
+  const generated = input.generatedAt
+    ? ` on <time datetime="${escapeHtml(input.generatedAt.toISOString())}">${escapeHtml(formatLocalTime(input.generatedAt.toISOString(), zone))}</time>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -36,25 +45,27 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <style>${STYLE}</style>
 </head>
 <body>
-${renderHeader(summary)}
-${renderTotals(summary)}
+${renderHeader(summary, input.timeZone)}
+${renderRunOverview(summary)}
 ${renderTimelines(timeline)}
 ${renderCostAndTokens(summary)}
 ${renderGraph(summary)}
 ${renderAgents(summary)}
-<footer>Written by herd${input.generatedAt ? ` on ${escapeHtml(input.generatedAt.toISOString())}` : ''} from run.json and events.jsonl${input.skippedEventLines ? `; ${input.skippedEventLines} damaged event line(s) skipped` : ''}.</footer>
+<footer>Written by herd${generated} from run.json and events.jsonl${input.skippedEventLines ? `; ${input.skippedEventLines} damaged event line(s) skipped` : ''}.</footer>
 </body>
 </html>
 `;
 }
 
-function renderHeader(summary: RunSummary): string {
+function renderHeader(summary: RunSummary, timeZone: string | undefined): string {
+  const zone = timeZone === undefined ? {} : { timeZone };
+  const started = formatLocalTime(summary.startedAt, zone);
+  const ended = formatLocalTime(summary.endedAt, { ...zone, timeOnly: sameLocalDay(summary.startedAt, summary.endedAt, timeZone) });
+  const time = (iso: string, text: string) => `<time datetime="${escapeHtml(iso)}">${escapeHtml(text)}</time>`;
   const facts = [
     `<span class="badge status-${escapeHtml(summary.status)}">${escapeHtml(summary.status)}</span>`,
-    `started ${escapeHtml(summary.startedAt)}`,
-    `ended ${escapeHtml(summary.endedAt)}`,
-    `${summary.agents.length} agent${summary.agents.length === 1 ? '' : 's'}`,
-    `${summary.turns.length} turn${summary.turns.length === 1 ? '' : 's'}`,
+    `started ${time(summary.startedAt, started)}`,
+    `ended ${time(summary.endedAt, ended)}`,
   ];
   if (summary.agentVersion) facts.push(`agent CLI ${escapeHtml(summary.agentVersion)}`);
   const simulated = summary.simulated
@@ -63,67 +74,105 @@ function renderHeader(summary: RunSummary): string {
   return `<header><h1>herd run <code>${escapeHtml(summary.runId)}</code></h1><p class="facts">${facts.join(' · ')}</p>${simulated}</header>`;
 }
 
-function renderTotals(summary: RunSummary): string {
-  const latest = summary.turns.at(-1);
-  const heading = summary.turns.length > 1 && latest ? `Totals of the latest turn (turn ${latest.turn})` : 'Totals';
-  const runCostUsd = summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
-  const wholeRun =
-    summary.turns.length > 1
-      ? `<p class="whole-run">Whole run: <span data-run-total="costUsd" data-value="${runCostUsd}">${formatUsd(runCostUsd)}</span> over ${summary.turns.length} turns, ${formatMs(summary.turns.reduce((sum, turn) => sum + turn.totals.wallMs, 0))} of wall time.</p>${renderTurnTable(summary)}`
-      : '';
-  return `<section id="totals"><h2>${heading}</h2>${renderTotalsList(summary.totals)}${wholeRun}</section>`;
-}
-
-/** Every figure carries its raw value (data-value) next to the text, so a test can compare both with run.json. */
-function renderTotalsList(totals: Totals): string {
-  const tokensIn = totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens;
+/**
+ * The whole run first (cost, wall time, agents, turns over all its turns: what a person asks
+ * before anything else), then one row per turn with that turn's parallelism.
+ */
+function renderRunOverview(summary: RunSummary): string {
+  const costUsd = round6(summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0));
+  const wallMs = summary.turns.reduce((sum, turn) => sum + turn.totals.wallMs, 0);
+  const tokensIn = summary.turns.reduce((sum, turn) => sum + tokensInOf(turn.totals), 0);
+  const tokensOut = summary.turns.reduce((sum, turn) => sum + turn.totals.usage.outputTokens, 0);
+  const succeeded = summary.agents.filter((agent) => agent.status === 'succeeded').length;
+  const turns = summary.turns.length;
   const item = (label: string, field: string, value: number, text: string, hint = '') =>
-    `<div><dt>${label}</dt><dd data-total="${field}" data-value="${value}">${escapeHtml(text)}</dd>${hint ? `<dd class="hint">${hint}</dd>` : ''}</div>`;
-  return `<dl class="totals">${[
-    item('wall time', 'wallMs', totals.wallMs, formatMs(totals.wallMs), 'first start to last end'),
-    // Older records have no apiMs; agents that do not report API time leave it 0.
+    `<div><dt>${label}</dt><dd data-run-total="${field}" data-value="${value}">${escapeHtml(text)}</dd>${hint ? `<dd class="hint">${escapeHtml(hint)}</dd>` : ''}</div>`;
+  const cards = [
     item(
-      'sum of agent time',
-      'agentMs',
-      totals.agentMs,
-      formatMs(totals.agentMs),
-      (totals.apiMs ?? 0) > 0 ? `${formatMs(totals.apiMs)} of it waiting for the model API` : '',
+      'cost',
+      'costUsd',
+      costUsd,
+      formatUsd(costUsd),
+      `${formatCount(tokensIn)} tokens in, ${formatCount(tokensOut)} out${turns > 1 ? `, ${turns} turns` : ''}`,
     ),
-    item('sequential estimate', 'sequentialMs', totals.agentMs, formatMs(totals.agentMs), 'the agents one after another'),
-    item('speedup', 'speedup', totals.speedup, `${totals.speedup.toFixed(2)}x`, `at concurrency ${totals.concurrency}`),
-    item('efficiency', 'efficiency', totals.efficiency, `${Math.round(totals.efficiency * 100)}%`, 'speedup / concurrency'),
-    item('cost', 'costUsd', totals.costUsd, formatUsd(totals.costUsd), `${formatCount(tokensIn)} tokens in, ${formatCount(totals.usage.outputTokens)} out`),
-    item('succeeded', 'succeeded', totals.succeeded, String(totals.succeeded)),
-    item('did not', 'failed', totals.failed, String(totals.failed)),
-  ].join('')}</dl>`;
+    item('wall time', 'wallMs', wallMs, formatMs(wallMs), turns > 1 ? `the ${turns} turns' walls added up` : 'first start to last end'),
+    item(
+      'agents',
+      'agents',
+      summary.agents.length,
+      String(summary.agents.length),
+      `${succeeded} succeeded, ${summary.agents.length - succeeded} not${turns > 1 ? ' (latest turn each)' : ''}`,
+    ),
+    item('turns', 'turns', turns, String(turns), turns > 1 ? 'spawn, then one per continue' : 'the spawn'),
+  ];
+  return `<section id="totals"><h2>Whole run</h2><dl class="totals">${cards.join('')}</dl><h3>Per turn</h3>${renderTurnTable(summary)}</section>`;
 }
 
+const tokensInOf = (totals: Totals) => totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens;
+const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
+
+/** Each turn's figures, with raw values (data-value) beside the text so a test can compare both with run.json. */
 function renderTurnTable(summary: RunSummary): string {
   // Turn 1 has no prompt of its own: every agent had its task's (one prompt for spawn -n N).
   const taskPrompts = [...new Set(summary.tasks.map((task) => task.prompt))];
   const firstPrompt = taskPrompts.length === 1 ? taskPrompts[0]! : "each agent's own task";
-  const rows = summary.turns.map(
-    (turn) =>
-      `<tr><td>${turn.turn}</td><td>${escapeHtml(clip(turn.prompt ?? firstPrompt, 60))}</td><td>${turn.agents.length}</td><td>${formatMs(turn.totals.wallMs)}</td><td>${formatMs(turn.totals.agentMs)}</td><td>${turn.totals.speedup.toFixed(2)}x</td><td>${Math.round(turn.totals.efficiency * 100)}%</td><td>${formatUsd(turn.totals.costUsd)}</td></tr>`,
-  );
-  return `<table class="turns"><thead><tr><th>turn</th><th>prompt</th><th>agents</th><th>wall</th><th>agent time</th><th>speedup</th><th>efficiency</th><th>cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const cell = (field: string, value: number, text: string, title = '') =>
+    `<td data-turn-total="${field}" data-value="${value}"${title ? ` title="${escapeHtml(title)}"` : ''}>${escapeHtml(text)}</td>`;
+  const rows = summary.turns.map((turn) => {
+    const { totals } = turn;
+    const parallel = describeParallelism(turn, summary);
+    return `<tr data-turn="${turn.turn}"><td>${turn.turn}</td><td>${escapeHtml(clip(turn.prompt ?? firstPrompt, 60))}</td>${cell('agents', turn.agents.length, String(turn.agents.length))}${cell('succeeded', totals.succeeded, `${totals.succeeded}/${turn.agents.length}`)}${cell('wallMs', totals.wallMs, formatMs(totals.wallMs))}${cell('agentMs', totals.agentMs, formatMs(totals.agentMs), "the sum of the agents' own times: the sequential estimate")}${cell('speedup', totals.speedup, parallel.speedup, 'sum of agent time / wall')}${cell('efficiency', totals.efficiency, parallel.efficiency, parallel.why)}${cell('costUsd', totals.costUsd, formatUsd(totals.costUsd))}</tr>`;
+  });
+  return `<table class="turns"><thead><tr><th>turn</th><th>prompt</th><th>agents</th><th>succeeded</th><th>wall</th><th>agent time</th><th>speedup</th><th>parallelism</th><th>cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/**
+ * What running side by side bought, only where that is a fair question (as in the text
+ * account): nothing for an interrupted turn or one where nothing succeeded; a workflow's
+ * wall against its critical path; otherwise speedup and efficiency at the concurrency used.
+ */
+function describeParallelism(turn: TurnSummary, summary: RunSummary): { speedup: string; efficiency: string; why: string } {
+  const { totals } = turn;
+  if (turn.agents.some((agent) => agent.status === 'cancelled')) return { speedup: '–', efficiency: 'interrupted', why: 'the turn was cut short' };
+  if (totals.succeeded === 0) return { speedup: '–', efficiency: 'nothing succeeded', why: 'no agent finished its work' };
+  const path = turn.turn === 1 ? summary.workflow?.criticalPath : undefined;
+  if (path && path.ms > 0)
+    return {
+      speedup: `${totals.speedup.toFixed(2)}x`,
+      efficiency: `wall ${Math.round((totals.wallMs / path.ms) * 100)}% of the critical path`,
+      why: `critical path ${path.agents.join(' → ')}: ${formatMs(path.ms)}`,
+    };
+  const limit = totals.concurrencyLimit;
+  const at = limit !== undefined && limit > totals.concurrency ? `at most ${totals.concurrency} at once (of ${limit})` : `at concurrency ${totals.concurrency}`;
+  return {
+    speedup: `${totals.speedup.toFixed(2)}x`,
+    efficiency: `${Math.round(totals.efficiency * 100)}% ${at}`,
+    why: 'speedup / the most agents that ran at once',
+  };
 }
 
 function renderTimelines(turns: readonly TimelineTurn[]): string {
-  const legend = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'running']
+  // One time scale for every turn: a turn that took twice as long is drawn twice as long.
+  const scaleMs = Math.max(1, ...turns.map((turn) => turn.spanMs));
+  const bars = turns.flatMap((turn) => turn.bars);
+  const statuses = STATUS_ORDER.filter((status) => bars.some((bar) => bar.status === status));
+  const legend = statuses
     .map((status) => `<span><i class="swatch status-${status}"></i>${status}</span>`)
     .concat(
-      '<span><i class="swatch queue"></i>waiting to start (for a slot or its dependencies)</span>',
-      '<span><i class="swatch retry"></i>retry</span>',
-      '<span><i class="swatch timeout-mark"></i>where a deadline stopped it (timeout or idle)</span>',
+      bars.some((bar) => bar.startAtMs > bar.queuedAtMs) ? ['<span><i class="swatch queue"></i>waiting to start (for a slot or its dependencies)</span>'] : [],
+      bars.some((bar) => bar.retries.length > 0) ? ['<span><i class="swatch retry"></i>retry</span>'] : [],
+      bars.some((bar) => bar.timedOut) ? ['<span><i class="swatch timeout-mark"></i>stopped by a deadline (timeout or idle)</span>'] : [],
     )
     .join('');
   const charts = turns.map(
     (turn) =>
-      `<figure class="turn" data-turn="${turn.turn}"><figcaption>Turn ${turn.turn}${turn.prompt === undefined ? '' : `: ${escapeHtml(clip(turn.prompt, 90))}`} <span class="hint">(${formatMs(turn.spanMs)})</span></figcaption>${renderTimelineSvg(turn)}</figure>`,
+      `<figure class="turn" data-turn="${turn.turn}"><figcaption>Turn ${turn.turn}${turn.prompt === undefined ? '' : `: ${escapeHtml(clip(turn.prompt, 90))}`} <span class="hint">(${formatMs(turn.spanMs)})</span></figcaption>${renderTimelineSvg(turn, scaleMs)}</figure>`,
   );
-  return `<section id="timeline"><h2>Timeline</h2><p class="legend">${legend}</p>${charts.join('\n')}</section>`;
+  const scaleNote = turns.length > 1 ? '<p class="hint">All turns on one time scale.</p>' : '';
+  return `<section id="timeline"><h2>Timeline</h2><p class="legend">${legend}</p>${scaleNote}${charts.join('\n')}</section>`;
 }
+
+const STATUS_ORDER: AgentStatus[] = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'running', 'pending'];
 
 function renderCostAndTokens(summary: RunSummary): string {
   const ids = summary.agents.map((agent) => agent.id);
@@ -219,7 +268,7 @@ function renderWorkflowAccount(workflow: WorkflowRecord | undefined): string {
 }
 
 function renderAgents(summary: RunSummary): string {
-  const agents = summary.agents.map((latest) => {
+  const agents = summary.agents.map((latest, index) => {
     const task = summary.tasks.find((candidate) => candidate.id === latest.id);
     const turns = summary.turns.flatMap((turn) =>
       turn.agents.filter((agent) => agent.id === latest.id).map((agent) => ({ turn: turn.turn, prompt: turn.prompt, agent })),
@@ -227,9 +276,11 @@ function renderAgents(summary: RunSummary): string {
     const totalCostUsd = turns.reduce((sum, { agent }) => sum + agent.costUsd, 0);
     const summaryLine = `<summary><b>${escapeHtml(latest.id)}</b> <span class="badge status-${escapeHtml(latest.status)}">${escapeHtml(latest.status)}</span> ${formatUsd(totalCostUsd)} · ${turns.length} turn${turns.length === 1 ? '' : 's'}</summary>`;
     const body = turns.map(({ turn, prompt, agent }) => renderAgentTurn(turn, agent.prompt ?? prompt ?? task?.prompt, agent)).join('');
-    return `<details class="agent" id="agent-${escapeHtml(latest.id)}" data-agent="${escapeHtml(latest.id)}" open>${summaryLine}${renderTaskFacts(task, latest)}${body}</details>`;
+    const open = index < OPEN_AGENT_PANELS ? ' open' : '';
+    return `<details class="agent" id="agent-${escapeHtml(latest.id)}" data-agent="${escapeHtml(latest.id)}"${open}>${summaryLine}${renderTaskFacts(task, latest)}${body}</details>`;
   });
-  return `<section id="agents"><h2>Agents</h2>${agents.join('\n')}</section>`;
+  const collapsed = summary.agents.length > OPEN_AGENT_PANELS ? `<p class="hint">The first ${OPEN_AGENT_PANELS} are open; click an agent to open it.</p>` : '';
+  return `<section id="agents"><h2>Agents</h2>${collapsed}${agents.join('\n')}</section>`;
 }
 
 function renderTaskFacts(task: AgentTask | undefined, latest: AgentResult): string {
@@ -268,7 +319,7 @@ const clip = (text: string, width: number) => {
 };
 
 const STYLE = `
-:root { --ok: #2f9e44; --bad: #e03131; --late: #f08c00; --off: #868e96; --skip: #ced4da; --run: #1c7ed6; --ink: #212529; --faint: #868e96; }
+:root { --ok: #2f9e44; --bad: #e03131; --late: #7048e8; --off: #868e96; --skip: #ced4da; --run: #1c7ed6; --ink: #212529; --faint: #868e96; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); margin: 0 auto; padding: 20px 28px 40px; max-width: 1000px; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e9ecef; padding-bottom: 4px; }
@@ -279,7 +330,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 12px; font-weight: 600; }
 .badge.status-succeeded { background: var(--ok); } .badge.status-failed { background: var(--bad); } .badge.status-timeout { background: var(--late); }
 .badge.status-cancelled, .badge.status-running, .badge.status-pending { background: var(--off); } .badge.status-skipped { background: var(--skip); color: var(--ink); }
-dl.totals { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin: 0; }
+dl.totals { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin: 0 0 6px; }
 dl.totals div { border: 1px solid #e9ecef; border-radius: 6px; padding: 8px 10px; }
 dl.totals dt { color: var(--faint); font-size: 12px; } dl.totals dd { margin: 0; font-size: 20px; font-weight: 600; } dl.totals dd.hint { font-size: 11px; font-weight: 400; }
 table.turns { border-collapse: collapse; margin-top: 8px; width: 100%; } table.turns th, table.turns td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #f1f3f5; font-size: 13px; }
@@ -294,7 +345,7 @@ svg .grid { stroke: #f1f3f5; }
 .status-skipped, .status-pending { fill: var(--skip); background: var(--skip); } .status-running { fill: var(--run); background: var(--run); }
 .queue { fill: #a5d8ff; background: #a5d8ff; }
 .retry { fill: #fab005; stroke: #fff; stroke-width: 1; background: #fab005; }
-.timeout-mark { stroke: #c92a2a; stroke-width: 3; background: #c92a2a; }
+.timeout-mark { stroke: var(--ink); stroke-width: 3; background: var(--ink); }
 .turn-0 { fill: #4c6ef5; background: #4c6ef5; } .turn-1 { fill: #15aabf; background: #15aabf; } .turn-2 { fill: #be4bdb; background: #be4bdb; } .turn-3 { fill: #82c91e; background: #82c91e; }
 .tokens-input { fill: #4c6ef5; background: #4c6ef5; } .tokens-cache-read { fill: #91a7ff; background: #91a7ff; }
 .tokens-cache-creation { fill: #bac8ff; background: #bac8ff; } .tokens-output { fill: #f76707; background: #f76707; }

@@ -20,29 +20,76 @@ export function renderResultsTable(agents: readonly AgentResult[], answerWidth =
   return renderTable(['agent', 'status', 'time', 'cost', 'in', 'out', 'answer (first line) / error'], rows, RIGHT);
 }
 
-export function renderTimingAccount(totals: Totals): string {
-  const saved = Math.max(0, totals.agentMs - totals.wallMs);
+export interface TimingAccountOptions {
+  /** The turn was cut short (Ctrl-C): its agents did not finish, so nothing was "saved". */
+  interrupted?: boolean;
+  /**
+   * A workflow's critical path (the longest chain of dependent agents): its wall is judged
+   * against that, since dependent tasks cannot overlap whatever the concurrency.
+   */
+  criticalPathMs?: number;
+}
+
+/** Below this, "saved" time is noise (a process start), not what parallelism bought. */
+const MIN_SAVED_MS = 100;
+
+export function renderTimingAccount(totals: Totals, options: TimingAccountOptions = {}): string {
+  const tokensIn = totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens;
   return [
     `agents     ${totals.succeeded} succeeded, ${totals.failed} not`,
-    `wall       ${formatMs(totals.wallMs)}  (sum of agent time ${formatMs(totals.agentMs)}, ${formatMs(saved)} saved)`,
-    `speedup    ${totals.speedup.toFixed(2)}x at concurrency ${totals.concurrency}  (efficiency ${Math.round(totals.efficiency * 100)}%; sum of agent time / wall)`,
+    ...parallelismLines(totals, options),
     ...(totals.apiMs > 0 ? [`model      ${formatMs(totals.apiMs)} of the agent time was spent waiting for the model API`] : []),
-    `cost       ${formatUsd(totals.costUsd)}  (${formatCount(totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens)} tokens in, ${formatCount(totals.usage.outputTokens)} out)`,
+    `cost       ${formatUsd(totals.costUsd)}  (${formatCount(tokensIn)} tokens in, ${formatCount(totals.usage.outputTokens)} out)`,
   ].join('\n');
 }
 
-export function renderTurn(turn: TurnSummary, answerWidth?: number): string {
-  const title = turn.prompt === undefined ? `turn ${turn.turn}` : `turn ${turn.turn}: ${firstLine(turn.prompt, 70)}`;
-  return [title, renderResultsTable(turn.agents, answerWidth), '', renderTimingAccount(turn.totals)].join('\n');
+/** Wall time, and what running agents side by side bought: only where that is a fair question. */
+function parallelismLines(totals: Totals, options: TimingAccountOptions): string[] {
+  const wall = formatMs(totals.wallMs);
+  const sum = `sum of agent time ${formatMs(totals.agentMs)}`;
+  // Cut short, or nothing succeeded: a speedup of work that did not get done means nothing.
+  if (options.interrupted) return [`wall       ${wall}  (interrupted; ${sum})`];
+  if (totals.succeeded === 0) return [`wall       ${wall}  (${sum})`];
+  const path = options.criticalPathMs;
+  if (path !== undefined && path > 0) {
+    const bound = `; the critical path allows at most ${(totals.agentMs / path).toFixed(2)}x`;
+    return [
+      `wall       ${wall}  (${Math.round((totals.wallMs / path) * 100)}% of the critical path, ${formatMs(path)}; ${sum})`,
+      `speedup    ${totals.speedup.toFixed(2)}x  (sum of agent time / wall${bound})`,
+    ];
+  }
+  const savedMs = totals.agentMs - totals.wallMs;
+  const saved = savedMs >= MIN_SAVED_MS && totals.speedup >= 1.05 ? `, ${formatMs(savedMs)} saved` : '';
+  const limit = totals.concurrencyLimit;
+  const at =
+    limit !== undefined && limit > totals.concurrency ? `at most ${totals.concurrency} at once (of ${limit} allowed)` : `at concurrency ${totals.concurrency}`;
+  return [
+    `wall       ${wall}  (${sum}${saved})`,
+    `speedup    ${totals.speedup.toFixed(2)}x ${at}  (efficiency ${Math.round(totals.efficiency * 100)}%; sum of agent time / wall)`,
+  ];
 }
 
-export function renderRun(summary: RunSummary, answerWidth?: number): string {
+export function renderTurn(turn: TurnSummary, answerWidth?: number, options: Omit<TimingAccountOptions, 'interrupted'> = {}): string {
+  const title = turn.prompt === undefined ? `turn ${turn.turn}` : `turn ${turn.turn}: ${firstLine(turn.prompt, 70)}`;
+  const interrupted = turn.agents.some((agent) => agent.status === 'cancelled');
+  return [title, renderResultsTable(turn.agents, answerWidth), '', renderTimingAccount(turn.totals, { ...options, interrupted })].join('\n');
+}
+
+/** `herd` is how the person runs herd (`npx herd` after a local install), for the hints at the end. */
+export function renderRun(summary: RunSummary, answerWidth?: number, herd = 'herd'): string {
   const header = `run ${summary.runId}  ${summary.status}  started ${summary.startedAt}${summary.simulated ? "  (simulated: answers come from herd's stand-in API)" : ''}`;
-  return [header, ...summary.turns.map((turn) => `\n${renderTurn(turn, answerWidth)}`), '', ...renderRunFooter(summary)].join('\n');
+  const turns = summary.turns.map((turn) => `\n${renderTurn(turn, answerWidth, workflowAccountOptions(summary, turn))}`);
+  return [header, ...turns, '', ...renderRunFooter(summary, herd)].join('\n');
+}
+
+/** A workflow is turn 1 of its run: that turn is judged against the critical path. */
+export function workflowAccountOptions(summary: RunSummary, turn: TurnSummary): Pick<TimingAccountOptions, 'criticalPathMs'> {
+  const path = summary.workflow?.criticalPath;
+  return path !== undefined && turn.turn === 1 ? { criticalPathMs: path.ms } : {};
 }
 
 /** What a table of first lines leaves out, and where to find it. */
-function renderRunFooter(summary: RunSummary): string[] {
+function renderRunFooter(summary: RunSummary, herd: string): string[] {
   const lines: string[] = [];
   if (summary.turns.length > 1) {
     const costUsd = summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
@@ -50,7 +97,7 @@ function renderRunFooter(summary: RunSummary): string[] {
     lines.push(`run total  ${formatUsd(costUsd)} over ${summary.turns.length} turns, ${formatMs(wallMs)} of wall time`);
   }
   const example = summary.agents[0]?.id ?? '<agent>';
-  lines.push(`full answers: herd show ${summary.runId} --agent ${example}   ·   timeline and costs: herd report ${summary.runId}`);
+  lines.push(`full answers: ${herd} show ${summary.runId} --agent ${example}   ·   timeline and costs: ${herd} report ${summary.runId}`);
   return lines;
 }
 

@@ -17,15 +17,20 @@ export const TIMELINE_LAYOUT = {
   minBarWidth: 2,
 } as const;
 
-export function renderTimelineSvg(turn: TimelineTurn): string {
+/**
+ * `scaleMs`: the time the chart's full width stands for. The report passes the longest turn's
+ * span to every turn, so turns are drawn on one scale and compare at a glance.
+ */
+export function renderTimelineSvg(turn: TimelineTurn, scaleMs: number = turn.spanMs): string {
   const { labelWidth, chartWidth, rightMargin, axisHeight, rowHeight } = TIMELINE_LAYOUT;
   const width = labelWidth + chartWidth + rightMargin;
   const height = axisHeight + rowHeight * turn.bars.length + 6;
-  const x = (ms: number) => round(labelWidth + (Math.min(ms, turn.spanMs) / turn.spanMs) * chartWidth);
+  const span = Math.max(scaleMs, turn.spanMs, 1);
+  const x = (ms: number) => round(labelWidth + (Math.min(ms, span) / span) * chartWidth);
   const rows = turn.bars.map((bar, index) => renderRow(bar, axisHeight + index * rowHeight, x));
   return [
-    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="timeline of turn ${turn.turn}">`,
-    renderAxis(turn.spanMs, x, height),
+    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="timeline of turn ${turn.turn}" data-scale-ms="${span}">`,
+    renderAxis(span, x, height),
     ...rows,
     '</svg>',
   ].join('\n');
@@ -56,7 +61,9 @@ function renderRow(bar: TimelineBar, top: number, x: (ms: number) => number): st
   }
   if (bar.timedOut) {
     const endX = round(barX + barWidth);
-    parts.push(`<line class="timeout-mark" x1="${endX}" y1="${barTop - 3}" x2="${endX}" y2="${barTop + barHeight + 3}"><title>timed out</title></line>`);
+    parts.push(
+      `<line class="timeout-mark" x1="${endX}" y1="${barTop - 3}" x2="${endX}" y2="${barTop + barHeight + 3}"><title>stopped by a deadline (timeout or idle)</title></line>`,
+    );
   }
   parts.push(`<text class="duration" x="${round(barX + barWidth + 6)}" y="${middle + 4}">${escapeHtml(formatMs(bar.durationMs))}</text>`);
   parts.push('</g>');

@@ -29,6 +29,7 @@ export function computeTotals(results: readonly AgentResult[], wallMs: number, c
     speedup: round(speedup, 2),
     efficiency: round(speedup / used, 2),
     concurrency: used,
+    concurrencyLimit: Math.max(1, Math.min(concurrency, ran.length)),
     succeeded: results.filter((result) => result.status === 'succeeded').length,
     failed: results.filter((result) => result.status !== 'succeeded').length,
     usage,

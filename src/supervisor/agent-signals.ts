@@ -50,14 +50,23 @@ export function createAgentSignals(context: AgentSignalContext): AgentSignals {
         return;
       }
       case 'output':
-        emit(
-          signal.excerpt === undefined
-            ? { type: 'agent.output', agentId, kind: signal.type }
-            : { type: 'agent.output', agentId, kind: signal.type, excerpt: toExcerpt(context.redact(signal.excerpt)) },
-        );
+        emit({
+          type: 'agent.output',
+          agentId,
+          kind: signal.type,
+          ...(signal.activity === undefined ? {} : { activity: signal.activity }),
+          ...(signal.excerpt === undefined ? {} : { excerpt: toExcerpt(context.redact(signal.excerpt)) }),
+        });
         return;
       case 'tool':
-        emit({ type: 'agent.tool', agentId, tool: signal.tool });
+        // A command line can hold a key: redacted like every other text herd passes on.
+        emit({
+          type: 'agent.tool',
+          agentId,
+          tool: signal.tool,
+          ...(signal.file === undefined ? {} : { file: context.redact(signal.file) }),
+          ...(signal.command === undefined ? {} : { command: context.redact(signal.command) }),
+        });
         return;
       case 'retry': {
         if (signal.delayMs !== undefined) lastRetryHintMs.set(agentId, signal.delayMs);

@@ -27,6 +27,9 @@ export function isTransientFailure(result: AgentResult, policy: Pick<RetryPolicy
     case 'timeout':
     case 'idle':
       return policy.retryTimeouts;
+    case 'auth':
+      // No login or a refused key stays so until a person fixes it.
+      return false;
     case 'exit':
       // Killed by a signal nobody in herd sent (OOM killer, a crash) may go better next time;
       // a clean error exit (max turns, budget, bad resume id) will not.

@@ -8,6 +8,7 @@ import { validateId } from '../options.js';
 import type { AgentTask } from '../types.js';
 import type { GroupKind, Workflow, WorkflowAgent, WorkflowGroup, WorkflowSpec, WorkflowTaskSpec } from './spec.js';
 import { PLACEHOLDER_FORMS, listPlaceholders, parsePlaceholder } from './template.js';
+import { didYouMean } from '../text/did-you-mean.js';
 
 const MAX_EACH_ITEMS = 1000;
 const MAX_COMPETITORS = 20;
@@ -24,6 +25,7 @@ export function buildWorkflow(spec: WorkflowSpec, vars: Record<string, string> =
   const stages = computeStages(specs, edges);
   const groups = spec.tasks.map((task) => describeGroup(task, edges.get(task.id)!, stages.get(task.id)!));
   rejectIdCollisions(groups, where);
+  rejectUnknownVars(spec, vars);
   const allVars = { ...spec.vars, ...vars };
   const byId = new Map(groups.map((group) => [group.id, group]));
   for (const task of spec.tasks) checkTemplates(task, byId, allVars, spec.shared !== undefined && spec.shared !== false, where);
@@ -157,6 +159,23 @@ function rejectIdCollisions(groups: readonly WorkflowGroup[], where: string): vo
   }
 }
 
+/** A --var that no prompt uses and the file does not declare is a typo: it would be silently ignored. */
+function rejectUnknownVars(spec: WorkflowSpec, vars: Record<string, string>): void {
+  const known = new Set(Object.keys(spec.vars ?? {}));
+  for (const task of spec.tasks)
+    for (const field of TEMPLATED_FIELDS)
+      for (const { name } of listPlaceholders(task[field] ?? '')) {
+        const placeholder = parsePlaceholder(name);
+        if (placeholder?.kind === 'var') known.add(placeholder.name);
+      }
+  const names = [...known];
+  for (const name of Object.keys(vars)) {
+    if (known.has(name)) continue;
+    const listed = names.length ? `; its variables are: ${names.join(', ')}` : '; it uses no variables';
+    throw new UsageError(`--var ${name}: ${spec.file ?? 'the workflow'} has no variable "${name}"${didYouMean(name, names) || listed}`);
+  }
+}
+
 function checkTemplates(
   task: WorkflowTaskSpec,
   groups: ReadonlyMap<string, WorkflowGroup>,
@@ -244,18 +263,7 @@ export function describeAgent(task: AgentTask, group: WorkflowGroup, position: n
   return agent;
 }
 
-/** ` (did you mean "research"?)` when a known id is within two edits. */
+/** ` (did you mean "research"?)` when a known id is within two edits, else the known ids. */
 function suggest(wanted: string, known: readonly string[]): string {
-  const close = known.filter((id) => editDistance(id, wanted) <= 2).sort((a, b) => editDistance(a, wanted) - editDistance(b, wanted));
-  return close[0] === undefined ? `; known tasks: ${known.join(', ')}` : ` (did you mean "${close[0]}"?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
+  return didYouMean(wanted, known) || `; known tasks: ${known.join(', ')}`;
 }

@@ -74,7 +74,8 @@ export function renderWorkflowAccount(summary: RunSummary): string {
     String(stage.agents.length),
     formatMs(stage.wallMs),
     formatMs(stage.agentMs),
-    formatMs(stage.savedMs),
+    // A one-agent stage saves nothing: a dash, not "0ms" (nor a few ms of noise).
+    stage.savedMs >= MIN_SAVED_MS ? formatMs(stage.savedMs) : '-',
     `${stage.speedup.toFixed(2)}x`,
     `${Math.round(stage.efficiency * 100)}%`,
     formatUsd(stage.costUsd),
@@ -110,5 +111,8 @@ export function renderWorkflowAccount(summary: RunSummary): string {
 function costOf(ids: readonly string[], agents: readonly AgentResult[]): number {
   return agents.filter((agent) => ids.includes(agent.id)).reduce((sum, agent) => sum + agent.costUsd, 0);
 }
+
+/** As in the turn account (summary-text.ts): below this, "saved" is noise. */
+const MIN_SAVED_MS = 100;
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parsePositiveDuration, validateId } from '../options.js';
 import { PERMISSION_MODES, type AgentTask } from '../types.js';
+import { didYouMean } from '../text/did-you-mean.js';
 
 /** A duration as on the command line: "90s", "5m", "250ms", or a bare number of seconds (90 and "90" alike). */
 const durationField = z.union([z.number(), z.string()]);
@@ -60,10 +61,31 @@ export function tasksFromFileContent(content: unknown, source: string): AgentTas
   return tasks.map((task, index) => toAgentTask({ ...defaults, ...task }, index, source));
 }
 
-export function describeZodIssue(issue: z.core.$ZodIssue | undefined, content: unknown): string {
+/**
+ * One line naming the task and field. `knownFields(path)` lists the fields allowed where the
+ * issue is, so a misspelt one (`promt:`) gets a did-you-mean instead of "Unrecognized key".
+ */
+export function describeZodIssue(
+  issue: z.core.$ZodIssue | undefined,
+  content: unknown,
+  knownFields: (issuePath: readonly PropertyKey[]) => readonly string[] = taskFileFields,
+): string {
   if (!issue) return 'invalid task file';
   const where = describePath(issue.path, content);
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownFields(issue.path);
+    const unknown = issue.keys.map((key) => `"${key}"${didYouMean(key, known)}`);
+    return `${where}: unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}`;
+  }
   return `${where}: ${issue.message}`;
+}
+
+const TASK_FIELDS = Object.keys(taskFileTaskSchema.shape);
+
+/** The fields of a spawn task file at `issuePath`: the document's, or a task's (defaults: a task's but id and prompt). */
+function taskFileFields(issuePath: readonly PropertyKey[]): readonly string[] {
+  if (issuePath.length === 0) return ['defaults', 'tasks'];
+  return issuePath.at(-1) === 'defaults' ? TASK_FIELDS.filter((field) => field !== 'id' && field !== 'prompt') : TASK_FIELDS;
 }
 
 /** "task 2 (id "writer"), field "maxTurns"" rather than a bare path. */

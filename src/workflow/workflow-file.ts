@@ -44,6 +44,17 @@ const workflowDocumentSchema = z
   })
   .strict();
 
+const WORKFLOW_TASK_FIELDS = Object.keys(workflowTaskSchema.shape);
+
+/** The fields allowed at `issuePath` of a workflow file, for did-you-mean on a misspelt one. */
+function workflowFields(issuePath: readonly PropertyKey[]): readonly string[] {
+  if (issuePath.length === 0) return Object.keys(workflowDocumentSchema.shape);
+  const last = issuePath.at(-1);
+  if (last === 'defaults') return WORKFLOW_TASK_FIELDS.filter((field) => field in taskFileTaskSchema.shape && field !== 'id' && field !== 'prompt');
+  if (last === 'shared') return ['dir', 'files'];
+  return typeof last === 'number' ? WORKFLOW_TASK_FIELDS : [];
+}
+
 export interface LoadWorkflowOptions {
   /** `--each-file <task>=<file>`: the items of these tasks come from these files (one per line). */
   eachFiles?: Record<string, string>;
@@ -72,7 +83,7 @@ export async function workflowFromContent(content: unknown, file: string, option
   if (!parsed.success) {
     // A misspelt key explains the rest ("task:" leaves "tasks" missing), so it is reported first.
     const issues = parsed.error.issues;
-    throw new UsageError(`${source}: ${describeZodIssue(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], document)}`);
+    throw new UsageError(`${source}: ${describeZodIssue(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], document, workflowFields)}`);
   }
   const { defaults = {}, tasks, vars, shared, name } = parsed.data;
   const base = path.dirname(file);

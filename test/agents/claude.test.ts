@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createProgress } from '../../src/agents/adapter.js';
 import type { ProcessExit } from '../../src/process/exit.js';
 import { buildClaudeArgs, judgeClaude, parseClaudeLine } from '../../src/agents/claude.js';
+import { emptyUsage } from '../../src/results.js';
+import { isTransientFailure } from '../../src/supervisor/retry-policy.js';
 import { fixture } from '../helpers.js';
 
 /** Feed a recorded transcript through the parser, as the process module would. */
@@ -28,7 +30,13 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     expect(progress.durationApiMs).toBe(45);
     expect(progress.agentVersion).toBe('2.1.197');
     expect(signals.filter((signal) => signal.kind === 'session')).toHaveLength(1);
-    expect(signals).toContainEqual({ kind: 'output', type: 'assistant', excerpt: 'stand-in reply 14' });
+    expect(signals).toContainEqual({ kind: 'output', type: 'assistant', activity: 'thinking', excerpt: 'stand-in reply 14' });
+    // Shared words for live progress: the init line and messages mean the model is at work, the result ends the turn.
+    expect(signals.filter((signal) => signal.kind === 'output').map((signal) => [signal.type, signal.activity])).toEqual([
+      ['system/init', 'thinking'],
+      ['assistant', 'thinking'],
+      ['result/success', 'answered'],
+    ]);
   });
 
   it('reads structured output (--json-schema) from the result line', () => {
@@ -38,10 +46,21 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     expect(JSON.parse(progress.result!)).toEqual(progress.structuredOutput);
   });
 
-  it('reports tool uses', () => {
+  it('reports tool uses with the file or command they work on', () => {
     const { signals, outcome } = parseTranscript('tool-write');
     expect(outcome.status).toBe('succeeded');
-    expect(signals).toContainEqual({ kind: 'tool', tool: 'Write' });
+    expect(signals).toContainEqual({ kind: 'tool', tool: 'Write', file: 'notes.txt' });
+    const bash = parseClaudeLine(
+      JSON.stringify({ type: 'assistant', message: { content: [{ type: 'tool_use', name: 'Bash', input: { command: `npm test\n${'x'.repeat(500)}` } }] } }),
+      createProgress(),
+    );
+    expect(bash).toContainEqual({ kind: 'tool', tool: 'Bash', command: 'npm test' });
+    expect(
+      parseClaudeLine(
+        JSON.stringify({ type: 'assistant', message: { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'y'.repeat(500) } }] } }),
+        createProgress(),
+      ),
+    ).toContainEqual({ kind: 'tool', tool: 'Bash', command: 'y'.repeat(200) });
   });
 
   it('turns api_retry lines into retry signals and still succeeds', () => {
@@ -72,6 +91,31 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     const { outcome } = parseTranscript('resume-unknown-session');
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.message).toMatch(/error_during_execution/);
+  });
+
+  it('tells a missing login apart from other errors: reason auth, never retried, no "reported success"', () => {
+    // Recorded from the real claude 2.1.197 with HOME empty and no ANTHROPIC_API_KEY.
+    const { outcome } = parseTranscript('not-logged-in');
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toEqual({ reason: 'auth', message: 'claude is not logged in: Not logged in · Please run /login' });
+    const result = {
+      id: 'a',
+      status: 'failed' as const,
+      workspace: '/w',
+      costUsd: 0,
+      usage: emptyUsage(),
+      durationMs: 1,
+      attempts: 1,
+      startedAt: '',
+      endedAt: '',
+    };
+    expect(isTransientFailure({ ...result, error: outcome.error! }, { retryTimeouts: true })).toBe(false);
+  });
+
+  it('treats a refused key (HTTP 401) as auth too, keeping the status', () => {
+    const progress = createProgress();
+    parseClaudeLine('{"type":"result","subtype":"success","is_error":true,"api_error_status":401,"result":"Invalid API key · Please run /login"}', progress);
+    expect(judgeClaude(progress, { exitCode: 1, stderrTail: '', oversizedLines: 0 }).error).toMatchObject({ reason: 'auth', apiStatus: 401 });
   });
 
   it('counts garbage without throwing', () => {

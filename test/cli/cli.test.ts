@@ -60,6 +60,8 @@ describe('herd CLI', () => {
     [['spawn', 'x', '--timeout', '0'], /--timeout: must be more than 0, got "0" \(leave the flag out for no limit\)/],
     [['spawn', 'x', '--events', '/no/such/dir/events.jsonl'], /--events: cannot write \/no\/such\/dir\/events.jsonl: /],
     [['spawn', 'x', '--bogus'], /unknown option '--bogus'/],
+    [['spwan', 'x'], /^herd: unknown command 'spwan' \(Did you mean spawn\?\) \(add --help for usage\)\n$/],
+    [['spawn', 'x', '--simulate-latenc', '1s'], /^herd: unknown option '--simulate-latenc' \(Did you mean --simulate-latency\?\) \(add --help for usage\)\n$/],
     [['spawn', 'x', '--json-schema', '{"type":'], /--json-schema: expected a JSON Schema as JSON text, got "\{\\"type\\":"/],
     [['spawn', 'x', '--json-schema', '[1]'], /--json-schema: expected a JSON Schema object/],
     [['show', 'no-such-run'], /unknown run id "no-such-run"/],
@@ -82,6 +84,13 @@ describe('herd CLI', () => {
     expect((await readdir(root.path)).filter((name) => name !== 'tasks.yaml')).toEqual([]);
   });
 
+  it('suggests the field a task file misspelt', async () => {
+    const tasks = path.join(root.path, 'tasks.yaml');
+    await writeFile(tasks, '- id: poet\n  promt: Write a haiku\n');
+    const run = await herd(['spawn', '--tasks', tasks]);
+    expect(run).toMatchObject({ code: 2, stderr: `herd: ${tasks}: task 1 (id "poet"): unknown field "promt" (did you mean "prompt"?)\n` });
+  });
+
   it('points a task file with dependencies to herd run', async () => {
     const tasks = path.join(root.path, 'tasks.json');
     await writeFile(
@@ -93,7 +102,7 @@ describe('herd CLI', () => {
     );
     const run = await herd(['spawn', '--tasks', tasks]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/task "b" has dependsOn; .* `herd run /);
+    expect(run.stderr).toMatch(/task "b" has dependsOn; .* `node dist\/cli\/main.js run /);
   });
 
   it('lists, shows and cleans runs', async () => {
@@ -116,7 +125,7 @@ describe('herd CLI', () => {
     const runId = (JSON.parse(first.stdout) as { runId: string }).runId;
     const resumed = await herd(['resume', runId]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toBe(`herd: nothing to resume in run ${runId}: every agent finished; see herd show ${runId}\n`);
+    expect(resumed.stderr).toBe(`herd: nothing to resume in run ${runId}: every agent finished; see node dist/cli/main.js show ${runId}\n`);
   });
 
   it('continues a run from the command line and records the turn', async () => {

@@ -42,7 +42,7 @@ describe('interrupting herd', () => {
     expect(run.code).toBe(130);
     expect(exitMs).toBeLessThan(2_000 + 1_000 + 1_000);
     expect(run.stderr).toMatch(/SIGINT: stopping agents/);
-    expect(run.stderr).toMatch(/herd resume \S+/);
+    expect(run.stderr).toMatch(/finish it with: {2}node dist\/cli\/main.js resume \S+/);
     const summary = readSummary();
     expect(summary.status).toBe('cancelled');
     for (const agent of summary.agents) {

@@ -71,11 +71,13 @@ describe('herd show', () => {
     expect(run.stdout).toMatch(/^run 20261125-185444-8239 {2}succeeded/);
     expect(run.stdout).toMatch(/^turn 1$/m);
     expect(run.stdout).toMatch(/^turn 2: Now make it rhyme$/m);
-    expect(run.stdout).toMatch(/^sleeper +timeout +12\.1s +\$0 +0 +0 +stopped: wall-clock timeout reached$/m);
+    expect(run.stdout).toMatch(/^sleeper +timeout +12\.1s +\$0\.000 +0 +0 +stopped: wall-clock timeout reached$/m);
     expect(run.stdout).toMatch(/^wall {7}16\.0s {2}\(sum of agent time 27\.5s, 11\.5s saved\)$/m);
     expect(run.stdout).toMatch(/^speedup {4}1\.72x at concurrency 2/m);
     expect(run.stdout).toMatch(/^run total {2}\$0\.172 over 2 turns, 26\.7s of wall time$/m);
-    expect(run.stdout).toMatch(/^full answers: herd show 20261125-185444-8239 --agent poet .* herd report 20261125-185444-8239$/m);
+    expect(run.stdout).toMatch(
+      /^full answers: node dist\/cli\/main.js show 20261125-185444-8239 --agent poet .* node dist\/cli\/main.js report 20261125-185444-8239$/m,
+    );
   });
 
   it("--agent prints one agent's full answers, every turn", async () => {
@@ -92,7 +94,7 @@ describe('herd show', () => {
 describe('herd bench', () => {
   it('measures sequential, parallel and plain fan-out side by side and prints the account', async () => {
     // The fake claude answers at once: this checks the plumbing and the arithmetic, not the machine.
-    const run = await herd(['bench', '-n', '3', '--latency', '100ms', '--json']);
+    const run = await herd(['bench', '-n', '3', '--simulate-latency', '100ms', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown> & {
       sequential: { wallMs: number; succeeded: number };
@@ -110,7 +112,7 @@ describe('herd bench', () => {
     expect(Math.abs(result.overheadPerAgentMs - (result.parallel.wallMs - result.plain.wallMs) / 3)).toBeLessThanOrEqual(0.5);
     expect(run.stderr).toMatch(/warm-up\.\.\.\n {2}plain fan-out\.\.\.\n {2}parallel\.\.\.\n {2}sequential\.\.\./);
 
-    const text = await herd(['bench', '-n', '2', '--latency', '100ms']);
+    const text = await herd(['bench', '-n', '2', '--simulate-latency', '100ms']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^sequential +herd, 1 at a time +\d/m);
     expect(text.stdout).toMatch(/^speedup +\d+\.\d\dx {2}\(sequential wall \/ parallel wall\)$/m);
@@ -121,6 +123,6 @@ describe('herd bench', () => {
     const run = await herd(['bench', '-n', '0']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/-n\/--count: expected a whole number from 1 to 100, got "0"/);
-    expect((await herd(['bench', '--latency', 'soon'])).stderr).toMatch(/--latency: expected a duration/);
+    expect((await herd(['bench', '--simulate-latency', 'soon'])).stderr).toMatch(/--simulate-latency: expected a duration/);
   });
 });

@@ -34,7 +34,7 @@ function runExample(name: string, args: string[], env: Record<string, string>): 
 
 describe('examples', () => {
   it('simple.ts --simulate prints the answer, session id, cost and time, and exits 0', async () => {
-    const run = await runExample('simple.ts', ['--simulate', '--latency', '0'], { HERD_HOME: root.path });
+    const run = await runExample('simple.ts', ['--simulate-latency', '0'], { HERD_HOME: root.path });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/SIMULATED/);
     expect(run.stdout).toMatch(/answer:\n\[simulated\] \S[^\n]*\n[\s\S]*\(agent solo, turn 1\)/);
@@ -42,9 +42,9 @@ describe('examples', () => {
     expect(run.stdout).toMatch(/session id\s+[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     const cost = /cost\s+\$(\d+\.\d+)/.exec(run.stdout);
     expect(Number(cost?.[1])).toBeGreaterThan(0);
-    expect(run.stdout).toMatch(/time\s+\d+\.\d\d s/);
+    expect(run.stdout).toMatch(/time\s+\d+(\.\d)?m?s\n/);
     // The run is recorded under the workspace root (HERD_HOME), not in the repository.
-    const runId = /run\s+(\S+)\s+\(herd show/.exec(run.stdout)?.[1];
+    const runId = /run\s+(\S+)\s+\(npx herd show/.exec(run.stdout)?.[1];
     expect(runId).toBeDefined();
     expect(await readdir(root.path)).toContain(runId);
   });

@@ -33,7 +33,7 @@ describe('plain progress lines', () => {
       '[  3.2s] flaky API retry 1 after HTTP 529, waiting 572ms',
       '[  3.9s] poet succeeded in 3.9s $0.017 (1/5): [simulated] agent poet (turn 1)',
     ]);
-    expect(lines).toContain('[ 15.9s] sleeper timeout in 12.1s $0 (5/5): stopped: wall-clock timeout reached');
+    expect(lines).toContain('[ 15.9s] sleeper timeout in 12.1s $0.000 (5/5): stopped: wall-clock timeout reached');
     expect(lines).toContain('[ 20.5s] run 20261125-185444-8239 turn 2: 5 agents, up to 2 at once (simulated API)');
     // 2 turns: a header, 5 starts and 5 ends each, plus one retry; nothing for output lines.
     expect(lines.filter(Boolean)).toHaveLength(23);
@@ -64,7 +64,7 @@ describe('plain progress lines', () => {
       { type: 'run.warning', runId: 'r', ts: 1600, message: 'odd\u0007 thing' },
     ]);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
-    expect(text).toContain('[  1.5s] a failed in 1.5s $0 (1/1): boom red\n');
+    expect(text).toContain('[  1.5s] a failed in 1.5s $0.000 (1/1): boom red\n');
     // A control that is not a sequence is shown, inert (text/terminal-safe.ts).
     expect(text).toContain('warning: odd␇ thing\n');
   });

@@ -7,7 +7,11 @@ import { applyEvent, countAgents, createSnapshot, estimateRemainingMs } from '..
 import { createTtyProgress } from '../../src/progress/tty.js';
 import { stripAnsi, VirtualTerminal } from './virtual-terminal.js';
 
-/** A real recording: 5 simulated agents at concurrency 3 (a tool call, an API retry, a timeout), then a continue turn. */
+/**
+ * A real recording: 5 simulated agents at concurrency 3 (a tool call, an API retry, a timeout), then a
+ * continue turn. The output events' `activity` and the tool's `file` were added from the same lines when
+ * those fields came in (claude.ts maps them one to one).
+ */
 const recorded: HerdEvent[] = readFileSync(new URL('../report/fixtures/live-events.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter(Boolean)
@@ -30,35 +34,51 @@ afterEach(() => {
 });
 
 describe('TTY progress renderer', () => {
-  it('leaves one line per finished agent and the overall line, with no garbage or wrapped lines', () => {
+  it('leaves one line per finished agent and clears the live frame at the end, with no garbage or wrapped lines', () => {
     const terminal = new VirtualTerminal(100, 30);
     replay(recorded, terminal);
     expect(terminal.garbage).toBe(0);
     expect(terminal.wrapped).toBe(0);
     const lines = terminal.lines();
-    // Two turns of 5 agents: a header, 5 end lines and the overall line each; nothing else left behind.
-    expect(lines).toHaveLength(14);
+    // Two turns of 5 agents: a header and 5 end lines each. The progress bar is gone: the final
+    // table and account printed next say all it said.
+    expect(lines).toHaveLength(12);
     expect(lines[0]).toBe('run 20261125-185444-8239 turn 1: 5 agents, up to 3 at once (simulated API)');
-    expect(lines[7]).toBe('run 20261125-185444-8239 turn 2: 5 agents, up to 2 at once (simulated API)');
-    expect(lines.filter((line) => /^\[#{20}\] 5\/5 done · /.test(line))).toHaveLength(2);
-    expect(lines.find((line) => line.startsWith('sleeper'))).toMatch(/^sleeper\s+timeout\s+12\.1s\s+\$0\s+stopped: wall-clock timeout reached$/);
+    expect(lines[6]).toBe('run 20261125-185444-8239 turn 2: 5 agents, up to 2 at once (simulated API)');
+    expect(lines.filter((line) => /done ·/.test(line))).toEqual([]);
+    expect(lines.find((line) => line.startsWith('sleeper'))).toMatch(/^sleeper\s+timeout\s+12\.1s\s+\$0\.000\s+stopped: wall-clock timeout reached$/);
     expect(lines.find((line) => line.startsWith('flaky'))).toMatch(/1 retry/);
-    expect(lines[6]).toMatch(/^\[#{20}\] 5\/5 done · 1 failed · 0 running · 0 queued · 16s · \$0\.085$/);
   });
 
-  it('shows running agents with state, elapsed time, turns and last activity while the run goes on', () => {
+  it("shows what each running agent does in words a person reads, never the CLI's own line types", () => {
     const terminal = new VirtualTerminal(100, 30);
     const seen: string[] = [];
     replay(recorded, terminal, {
       onEach: (event) => {
-        if (event.type === 'agent.tool' || event.type === 'agent.retry') seen.push(terminal.text());
+        if (event.type === 'agent.tool' || event.type === 'agent.retry' || event.type === 'agent.start') seen.push(terminal.text());
       },
     });
-    const atTool = seen[1]!;
-    // builder uses Write: its line names the tool, with its elapsed time and 1 turn (assistant message) so far.
-    expect(atTool).toMatch(/^ {2}builder\s+running\s+4s\s+1 turn\s+tool Write$/m);
-    expect(atTool).toMatch(/^ {2}flaky\s+retrying\s+4s\s+0 turns\s+retry 1 \(HTTP 529\)$/m);
-    expect(atTool).toMatch(/^\[-{20}\] 0\/5 done · 0 failed · 3 running · 2 queued · 4s · ETA \? · \$0$/m);
+    const atTool = seen.find((frame) => /using Write/.test(frame))!;
+    expect(atTool).toMatch(/^builder {2}running {2}\s+4s {11}using Write on notes\.md$/m);
+    expect(atTool).toMatch(/^flaky {4}retrying\s+4s\s+API retry 1 \(HTTP 529\)$/m);
+    expect(atTool).toMatch(/^poet\s+running\s+4s\s+thinking$/m);
+    expect(atTool).toMatch(/^\[-{20}\] 0\/5 done · 0 failed · 3 running · 2 queued · 4s · ETA \? · \$0\.000$/m);
+    // Just started, nothing printed yet.
+    expect(seen[0]).toMatch(/^poet\s+running\s+0s\s+starting$/m);
+    const everything = terminal.writes.join('');
+    for (const kind of ['system/init', 'result/success', 'assistant', 'tool Write']) expect(everything).not.toContain(kind);
+  });
+
+  it('keeps an agent in the same columns from its running row to its finished line', () => {
+    const terminal = new VirtualTerminal(100, 30);
+    let running = '';
+    replay(recorded, terminal, { onEach: (event) => event.type === 'agent.tool' && (running = terminal.lines().find((line) => line.startsWith('builder'))!) });
+    const finished = terminal.lines().find((line) => line.startsWith('builder'))!;
+    // The state starts at one column and the time ends at one column (right-aligned), running or not.
+    expect(running.indexOf('running')).toBe(finished.indexOf('succeeded'));
+    expect(running.indexOf('4s') + 2).toBe(finished.indexOf('4.4s') + 4);
+    // The activity starts where a finished line's turns column starts.
+    expect(running.indexOf('using Write')).toBe(finished.indexOf('2 turns'));
   });
 
   it('fits every line to a narrow terminal and never grows taller than it', () => {
@@ -94,6 +114,16 @@ describe('TTY progress renderer', () => {
     expect(frame).toMatch(/… and 27 more running/);
   });
 
+  it('draws at a default size on a terminal that reports 0 x 0 (an unsized pty)', () => {
+    let written = '';
+    const progress = createTtyProgress({ write: (text: string) => (written += text), columns: 0, rows: 0 }, { throttleMs: 0, tickMs: 1e9 });
+    progress.listener({ type: 'run.start', runId: 'r', ts: Date.now(), agents: ['a'], turn: 1, concurrency: 1, simulated: false });
+    progress.listener({ type: 'agent.start', runId: 'r', ts: Date.now(), agentId: 'a', turn: 1, attempt: 1, workspace: '/w' });
+    expect(written).toContain('run r turn 1: 1 agent, up to 1 at once');
+    expect(written.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(/^a {6}running {8}0s {11}starting$/m);
+    progress.stop();
+  });
+
   it('colours only when asked (NO_COLOR turns it off)', () => {
     const plain = new VirtualTerminal();
     replay(recorded.slice(0, 30), plain, { color: false });
@@ -110,6 +140,7 @@ describe('TTY progress renderer', () => {
 
   it('strips escape sequences and newlines that agent text carries', () => {
     const terminal = new VirtualTerminal(80, 10);
+    let live = '';
     replay(
       [
         { type: 'run.start', runId: 'r', ts: 0, agents: ['a'], turn: 1, concurrency: 1, simulated: false },
@@ -119,10 +150,11 @@ describe('TTY progress renderer', () => {
         { type: 'agent.tool', runId: 'r', ts: 4, agentId: 'a', tool: 'Bash\u001b]0;title\u0007\u202e' },
       ],
       terminal,
+      { onEach: () => (live = terminal.text()) },
     );
     expect(terminal.garbage).toBe(0);
     expect(terminal.writes.join('')).not.toMatch(/\u001b\]|\u0007|\u202e/);
-    expect(terminal.text()).toMatch(/evilred next line/);
+    expect(live).toMatch(/evilred next line/);
     expect(terminal.text()).toMatch(/^warning: carefulthere$/m);
   });
 
@@ -162,13 +194,13 @@ describe('TTY progress renderer', () => {
     // follow within 50 ms share one redraw, 100 ms after the last one.
     const writesBefore = terminal.writes.length;
     for (let index = 0; index < 50; index += 1) {
-      progress.listener({ type: 'agent.output', runId: 'r', ts: Date.now(), agentId: index % 2 ? 'a' : 'b', kind: 'assistant' });
+      progress.listener({ type: 'agent.output', runId: 'r', ts: Date.now(), agentId: index % 2 ? 'a' : 'b', kind: 'assistant', activity: 'thinking' });
       vi.advanceTimersByTime(1);
     }
     expect(terminal.writes.length).toBe(writesBefore);
     vi.advanceTimersByTime(100);
     expect(terminal.writes.length).toBe(writesBefore + 1);
-    expect(terminal.text()).toMatch(/^ {2}a\s+running\s+0s\s+25 turns\s+assistant$/m);
+    expect(terminal.text()).toMatch(/^a\s+running\s+0s\s+thinking$/m);
     progress.stop();
   });
 
@@ -179,7 +211,7 @@ describe('TTY progress renderer', () => {
     progress.listener({ type: 'run.start', runId: 'r', ts: Date.now(), agents: ['a'], turn: 1, concurrency: 1, simulated: false });
     progress.listener({ type: 'agent.start', runId: 'r', ts: Date.now(), agentId: 'a', turn: 1, attempt: 1, workspace: '/w' });
     vi.advanceTimersByTime(5000);
-    expect(terminal.text()).toMatch(/^ {2}a\s+running\s+5s/m);
+    expect(terminal.text()).toMatch(/^a\s+running\s+5s/m);
     progress.stop();
   });
 });
@@ -219,8 +251,9 @@ describe('progress state', () => {
       },
     });
     for (const event of [end('a', 'timeout'), end('b', 'cancelled'), end('c', 'skipped')]) applyEvent(snapshot, event);
-    expect(countAgents(snapshot)).toMatchObject({ done: 3, failed: 1, cancelled: 1, skipped: 1 });
-    expect(renderFrame(snapshot, 10, { width: 120, height: 24, color: false })).toMatch(/3\/3 done · 1 failed · 1 cancelled · 1 skipped · 0 running/);
+    // A cancelled agent did not get its work done: the bar does not count it as done.
+    expect(countAgents(snapshot)).toMatchObject({ done: 2, failed: 1, cancelled: 1, skipped: 1 });
+    expect(renderFrame(snapshot, 10, { width: 120, height: 24, color: false })).toMatch(/2\/3 done · 1 failed · 1 cancelled · 1 skipped · 0 running/);
   });
 
   it('has no estimate before any agent finished and zero once none is left', () => {

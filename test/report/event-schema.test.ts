@@ -67,8 +67,16 @@ const eventSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ ...agent, type: z.literal('agent.session'), sessionId: z.string().min(1), model: z.string().optional() }).strict(),
-  z.object({ ...agent, type: z.literal('agent.output'), kind: z.string().min(1), excerpt: z.string().optional() }).strict(),
-  z.object({ ...agent, type: z.literal('agent.tool'), tool: z.string().min(1) }).strict(),
+  z
+    .object({
+      ...agent,
+      type: z.literal('agent.output'),
+      kind: z.string().min(1),
+      activity: z.enum(['thinking', 'answered']).optional(),
+      excerpt: z.string().optional(),
+    })
+    .strict(),
+  z.object({ ...agent, type: z.literal('agent.tool'), tool: z.string().min(1), file: z.string().optional(), command: z.string().optional() }).strict(),
   z
     .object({
       ...agent,

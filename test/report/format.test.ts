@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs } from '../../src/report/format.js';
+import { formatMs, formatUsd } from '../../src/report/format.js';
 import { formatElapsed } from '../../src/progress/frame.js';
 
 describe('durations as text', () => {
@@ -25,5 +25,18 @@ describe('durations as text', () => {
     [-5, '0s'],
   ])('formatElapsed(%d) is %s', (ms, text) => {
     expect(formatElapsed(ms)).toBe(text);
+  });
+});
+
+describe('money as text', () => {
+  it.each([
+    [0, '$0.000'],
+    [0.0001, '<$0.001'],
+    [0.0042, '$0.004'],
+    [0.016575, '$0.017'],
+    [0.08478, '$0.085'],
+    [12.3456, '$12.346'],
+  ])('formatUsd(%d) is %s: one format, three decimals', (usd, text) => {
+    expect(formatUsd(usd)).toBe(text);
   });
 });

@@ -91,18 +91,97 @@ describe('HTML report', () => {
     expect(escapeHtml(`<img src=x onerror="a()">&'`)).toBe('&lt;img src=x onerror=&quot;a()&quot;&gt;&amp;&#39;');
   });
 
-  it('shows the totals of run.json, with raw values beside the text', () => {
+  it('puts the whole run first: cost, wall and agents over every turn, not the latest turn alone', () => {
     const summary = loadSummary();
     const html = renderHtmlReport({ summary, events: loadEvents() });
-    const { totals } = summary;
-    expect(html).toContain(`data-total="wallMs" data-value="${totals.wallMs}">${formatMs(totals.wallMs)}<`);
-    expect(html).toContain(`data-total="agentMs" data-value="${totals.agentMs}">${formatMs(totals.agentMs)}<`);
-    expect(html).toContain(`data-total="sequentialMs" data-value="${totals.agentMs}">`);
-    expect(html).toContain(`data-total="speedup" data-value="${totals.speedup}">${totals.speedup.toFixed(2)}x<`);
-    expect(html).toContain(`data-total="efficiency" data-value="${totals.efficiency}">${Math.round(totals.efficiency * 100)}%<`);
-    expect(html).toContain(`data-total="costUsd" data-value="${totals.costUsd}">${formatUsd(totals.costUsd)}<`);
-    expect(html).toMatch(/Totals of the latest turn \(turn 2\)/);
+    const runCost = summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
+    const runWall = summary.turns.reduce((sum, turn) => sum + turn.totals.wallMs, 0);
+    expect(runCost).toBeGreaterThan(summary.totals.costUsd);
+    expect(html).toContain(`data-run-total="costUsd" data-value="${Math.round(runCost * 1e6) / 1e6}">${formatUsd(runCost)}<`);
+    expect(html).toContain(`data-run-total="wallMs" data-value="${runWall}">${formatMs(runWall)}<`);
+    expect(html).toContain('data-run-total="agents" data-value="5">5<');
+    expect(html).toContain('data-run-total="turns" data-value="2">2<');
+    // The overview comes before the timeline, and nothing calls itself the latest turn's totals.
+    expect(html.indexOf('<h2>Whole run</h2>')).toBeLessThan(html.indexOf('<h2>Timeline</h2>'));
+    expect(html).not.toMatch(/latest turn \(turn/);
     expect(html.match(/<rect class="bar /g)).toHaveLength(10);
+  });
+
+  it('gives every turn its own row with raw values beside the text', () => {
+    const summary = loadSummary();
+    const html = renderHtmlReport({ summary, events: loadEvents() });
+    for (const turn of summary.turns) {
+      const row = new RegExp(`<tr data-turn="${turn.turn}">.*?</tr>`).exec(html)![0];
+      const { totals } = turn;
+      expect(row).toContain(`data-turn-total="wallMs" data-value="${totals.wallMs}">${formatMs(totals.wallMs)}<`);
+      expect(row).toContain(`data-turn-total="agentMs" data-value="${totals.agentMs}"`);
+      expect(row).toContain(`data-turn-total="speedup" data-value="${totals.speedup}" title="sum of agent time / wall">${totals.speedup.toFixed(2)}x<`);
+      expect(row).toContain(`data-turn-total="efficiency" data-value="${totals.efficiency}"`);
+      expect(row).toContain(`>${Math.round(totals.efficiency * 100)}% at concurrency ${totals.concurrency}<`);
+      expect(row).toContain(`data-turn-total="costUsd" data-value="${totals.costUsd}">${formatUsd(totals.costUsd)}<`);
+    }
+  });
+
+  it('says "interrupted" rather than a speedup for a turn cut short, and judges a workflow by its critical path', () => {
+    const summary = loadSummary();
+    summary.turns[1]!.agents[0]!.status = 'cancelled';
+    summary.workflow = { vars: {}, tasks: [], stages: [], judgements: [], criticalPath: { agents: ['poet', 'sleeper'], ms: 15_000 } };
+    const html = renderHtmlReport({ summary, events: loadEvents() });
+    const row = (turn: number) => new RegExp(`<tr data-turn="${turn}">.*?</tr>`).exec(html)![0];
+    expect(row(2)).toMatch(/data-turn-total="speedup"[^>]*>–</);
+    expect(row(2)).toMatch(/data-turn-total="efficiency"[^>]*>interrupted</);
+    expect(row(1)).toMatch(/data-turn-total="efficiency"[^>]*>wall 106% of the critical path</);
+  });
+
+  it('draws every turn on one time scale', () => {
+    const summary = loadSummary();
+    const turns = buildTimeline(summary, loadEvents());
+    const longest = Math.max(...turns.map((turn) => turn.spanMs));
+    expect(turns[1]!.spanMs).toBeLessThan(longest);
+    const html = renderHtmlReport({ summary, events: loadEvents() });
+    expect(html.match(/data-scale-ms="(\d+)"/g)).toEqual([`data-scale-ms="${longest}"`, `data-scale-ms="${longest}"`]);
+    // So turn 2's shorter bars are drawn shorter than turn 1's, not stretched to the full width.
+    expect(renderTimelineSvg(turns[1]!, longest)).not.toEqual(renderTimelineSvg(turns[1]!));
+  });
+
+  it('colours failed, a deadline (timeout) and the deadline mark apart', () => {
+    const html = renderHtmlReport({ summary: loadSummary(), events: loadEvents() });
+    const colour = (selector: string) => new RegExp(`${selector.replace(/[.]/g, '\\.')} \\{ [a-z]+: ([^;]+);`).exec(html)?.[1];
+    const vars = Object.fromEntries([...html.matchAll(/--([a-z]+): (#[0-9a-f]{6})/g)].map((match) => [match[1], match[2]]));
+    const failed = vars.bad;
+    const timeout = vars.late;
+    expect(colour('.status-failed')).toBe('var(--bad)');
+    expect(colour('.status-timeout')).toBe('var(--late)');
+    expect(colour('.timeout-mark')).toBe('var(--ink)');
+    expect(new Set([failed, timeout, vars.ink, '#fab005' /* retry */]).size).toBe(4);
+    // The legend names only what the charts show: no "running" or "skipped" in a finished run without skips.
+    expect(html).toContain('stopped by a deadline (timeout or idle)');
+    expect(/<p class="legend">.*?<\/p>/.exec(html)![0]).not.toMatch(/status-(running|skipped|cancelled)/);
+  });
+
+  it('opens the first few agent panels and collapses the rest', () => {
+    const html = renderHtmlReport({ summary: loadSummary(), events: loadEvents() });
+    const panels = [...html.matchAll(/<details class="agent" id="agent-([^"]+)" data-agent="[^"]+"( open)?>/g)].map((match) => [
+      match[1],
+      match[2] === ' open',
+    ]);
+    expect(panels).toEqual([
+      ['poet', true],
+      ['builder', true],
+      ['flaky', true],
+      ['sleeper', false],
+      ['chef', false],
+    ]);
+  });
+
+  it('shows times as local times with their zone, keeping the exact moment in a <time> element', () => {
+    const summary = loadSummary();
+    const html = renderHtmlReport({ summary, events: loadEvents(), timeZone: 'Europe/Berlin', generatedAt: new Date('2026-11-25T19:00:00Z') });
+    expect(html).toContain(`started <time datetime="${summary.startedAt}">25 Nov 2026, 19:54:44 CET</time>`);
+    // Same day: the end needs only its time.
+    expect(html).toContain(`ended <time datetime="${summary.endedAt}">19:55:15</time>`);
+    expect(html).toContain('Written by herd on <time datetime="2026-11-25T19:00:00.000Z">25 Nov 2026, 20:00:00 CET</time>');
+    expect(html).not.toMatch(/>\d{4}-\d\d-\d\dT/);
   });
 
   it('draws the dependency graph of a workflow run', () => {

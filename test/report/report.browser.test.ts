@@ -89,19 +89,26 @@ describe('HTML report in Chromium', () => {
     expect(box?.width).toBeGreaterThan(1);
   });
 
-  it('shows the totals of run.json', async () => {
-    const { totals } = summary;
-    const shown = async (field: string) => {
-      const cell = page.locator(`dd[data-total="${field}"]`);
+  it('shows the whole run first and the totals of each turn from run.json', async () => {
+    const shown = async (selector: string) => {
+      const cell = page.locator(selector);
       return { value: Number(await cell.getAttribute('data-value')), text: (await cell.textContent())?.trim() };
     };
-    expect(await shown('wallMs')).toEqual({ value: totals.wallMs, text: formatMs(totals.wallMs) });
-    expect(await shown('agentMs')).toEqual({ value: totals.agentMs, text: formatMs(totals.agentMs) });
-    expect(await shown('sequentialMs')).toEqual({ value: totals.agentMs, text: formatMs(totals.agentMs) });
-    expect(await shown('speedup')).toEqual({ value: totals.speedup, text: `${totals.speedup.toFixed(2)}x` });
-    expect(await shown('efficiency')).toEqual({ value: totals.efficiency, text: `${Math.round(totals.efficiency * 100)}%` });
-    expect(await shown('costUsd')).toEqual({ value: totals.costUsd, text: formatUsd(totals.costUsd) });
-    expect(await shown('succeeded')).toEqual({ value: totals.succeeded, text: String(totals.succeeded) });
+    const costUsd = Math.round(summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0) * 1e6) / 1e6;
+    const wallMs = summary.turns.reduce((sum, turn) => sum + turn.totals.wallMs, 0);
+    expect(await shown('dd[data-run-total="costUsd"]')).toEqual({ value: costUsd, text: formatUsd(costUsd) });
+    expect(await shown('dd[data-run-total="wallMs"]')).toEqual({ value: wallMs, text: formatMs(wallMs) });
+    expect(await shown('dd[data-run-total="agents"]')).toEqual({ value: 4, text: '4' });
+    for (const turn of summary.turns) {
+      const { totals } = turn;
+      const cell = (field: string) => `tr[data-turn="${turn.turn}"] td[data-turn-total="${field}"]`;
+      expect(await shown(cell('wallMs'))).toEqual({ value: totals.wallMs, text: formatMs(totals.wallMs) });
+      expect(await shown(cell('agentMs'))).toEqual({ value: totals.agentMs, text: formatMs(totals.agentMs) });
+      expect(await shown(cell('costUsd'))).toEqual({ value: totals.costUsd, text: formatUsd(totals.costUsd) });
+      expect((await shown(cell('succeeded'))).value).toBe(totals.succeeded);
+    }
+    // Two panels (writer, hostile) of four open; the third (failing) too; the fourth starts collapsed.
+    expect(await page.locator('details.agent[open]').count()).toBe(3);
   });
 
   it('shows the hostile prompt and answer as text, and nothing in them ran', async () => {

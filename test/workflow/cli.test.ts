@@ -73,7 +73,7 @@ describe('herd run', () => {
     expect(summary.workflow).toMatchObject({ name: 'cli-pipeline', vars: { topic: 'owls' }, stages: [{ stage: 1 }, { stage: 2 }, { stage: 3 }] });
     expect(run.stderr).toMatch(/workflow "cli-pipeline": per stage/);
     expect(run.stderr).toMatch(/critical path {2}research -> write -> review/);
-    expect(run.stderr).toMatch(/cost by task {3}research \$0 · write \$0 · review \$0/);
+    expect(run.stderr).toMatch(/cost by task {3}research \$0\.000 · write \$0\.000 · review \$0\.000/);
   });
 
   it('exit 1 when a task fails; its dependents are skipped with the reason', async () => {
@@ -102,6 +102,7 @@ tasks:
     ['duplicate id', 'tasks: [{id: a, prompt: x}, {id: a, prompt: y}]', 'duplicate task id "a" (tasks 1 and 2)'],
     ['missing var', 'tasks: [{id: a, prompt: "{{vars.topic}}"}]', '{{vars.topic}} has no value: pass --var topic=<value>'],
     ['bad field', 'tasks: [{id: a, prompt: x, priority: high}]', 'task 1 (id "a"), field "priority"'],
+    ['misspelt field', 'tasks: [{id: a, promt: x}]', 'task 1 (id "a"): unknown field "promt" (did you mean "prompt"?)'],
   ])('%s: exit 2 with one clear message, nothing started', async (_name, body, message) => {
     const file = await flowFile('bad.yaml', body);
     for (const command of [
@@ -143,6 +144,14 @@ tasks:
   it('rejects a malformed --var', async () => {
     const run = await herd(['run', await pipeline(), '--var', 'topic']);
     expect(run).toMatchObject({ code: 2, stderr: 'herd: --var: expected NAME=value, got "topic"\n' });
+  });
+
+  it('refuses a misspelt --var with exit 2 and a suggestion, before anything starts', async () => {
+    const file = await pipeline();
+    const run = await herd(['run', file, '--var', 'topc=owls']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^herd: --var topc: .* has no variable "topc" \(did you mean "topic"\?\)\n$/);
+    expect((await readdir(root.path)).filter((name) => name !== path.basename(file))).toEqual([]);
   });
 });
 

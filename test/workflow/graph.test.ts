@@ -168,6 +168,18 @@ describe('buildWorkflow: expansion and stages', () => {
     expect(workflow.agents[1]?.dependsOn).toEqual([{ id: 'maybe', optional: true }]);
   });
 
+  it('refuses a --var that no prompt uses and the file does not declare, suggesting the close one', () => {
+    const flow: WorkflowSpec = { file: 'flow.yaml', vars: { topic: 'rivers' }, tasks: [task('a', [], { prompt: 'about {{vars.topic}} for {{vars.reader}}' })] };
+    expect(errorOf(flow, { topc: 'owls' })).toBe('--var topc: flow.yaml has no variable "topc" (did you mean "topic"?)');
+    expect(errorOf(flow, { colour: 'red' })).toBe('--var colour: flow.yaml has no variable "colour"; its variables are: topic, reader');
+    expect(errorOf(spec(task('a')), { topic: 'x' })).toBe('--var topic: flow.yaml has no variable "topic"; it uses no variables');
+    // A declared variable no prompt uses is still known (the file names it).
+    expect(buildWorkflow({ ...flow, vars: { topic: 'rivers', unused: 'u' } }, { unused: 'v', reader: 'kids' }).vars).toMatchObject({
+      unused: 'v',
+      reader: 'kids',
+    });
+  });
+
   it('lets --var values win over the file defaults', () => {
     expect(buildWorkflow({ tasks: [task('a', [], { prompt: '{{vars.x}}' })], vars: { x: 'file' } }, { x: 'flag' }).vars).toEqual({ x: 'flag' });
   });

@@ -114,7 +114,10 @@ tasks:
   });
 
   it.each([
-    ['unknown field', 'tasks: [{ id: a, prompt: p, dependOn: [b] }]', /task 1 \(id "a"\): Unrecognized key: "dependOn"/],
+    ['unknown field', 'tasks: [{ id: a, prompt: p, dependOn: [b] }]', /task 1 \(id "a"\): unknown field "dependOn" \(did you mean "dependsOn"\?\)$/],
+    ['misspelt prompt', 'tasks: [{ id: a, promt: p }]', /task 1 \(id "a"\): unknown field "promt" \(did you mean "prompt"\?\)$/],
+    ['misspelt default', 'defaults: { modle: sonnet }\ntasks: [{ id: a, prompt: p }]', /field "defaults": unknown field "modle" \(did you mean "model"\?\)$/],
+    ['no close field', 'tasks: [{ id: a, prompt: p, colour: red }]', /task 1 \(id "a"\): unknown field "colour"$/],
     [
       'wrong type',
       'tasks: [{ id: a, prompt: p }, { id: b, prompt: p, priority: high }]',
@@ -131,7 +134,7 @@ tasks:
     ['missing promptFile', 'tasks: [{ id: a, promptFile: nope.md }]', /task 1 \(id "a"\), field "promptFile": nope\.md: cannot read .*nope\.md: no such file/],
     ['missing each dir', 'tasks: [{ id: a, prompt: p, each: { dir: nodir } }]', /field "each": nodir: cannot read the directory: no such file/],
     ['bad timeout', 'tasks: [{ id: a, prompt: p, timeout: soon }]', /field "timeout": expected a duration/],
-    ['top-level typo', 'task: [{ id: a, prompt: p }]', /Unrecognized key: "task"/],
+    ['top-level typo', 'task: [{ id: a, prompt: p }]', /unknown field "task" \(did you mean "tasks"\?\)/],
     ['not YAML', 'tasks: [ {', /not valid YAML or JSON: .* at line \d+, column \d+$/],
     ['empty file', '', /bad\.yaml: the file is empty; expected a list of tasks, or \{defaults, tasks\}$/],
   ])('%s: one clear message', async (_name, text, message) => {
