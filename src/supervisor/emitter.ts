@@ -7,10 +7,20 @@ import type { EventLog } from '../store/run-store.js';
 
 export type Emit = (input: HerdEventInput) => void;
 
-/** Events that are not worth a disk write each (one per agent output line). */
-const NOT_LOGGED: ReadonlySet<HerdEvent['type']> = new Set(['agent.output']);
+/**
+ * An agent's output lines are not worth a disk write each; one with an excerpt per agent per
+ * second is, so a dashboard reading the log can say what each agent is writing.
+ */
+const OUTPUT_LOG_INTERVAL_MS = 1_000;
 
 export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventListener>, log: EventLog): Emit {
+  const lastOutputLogged = new Map<string, number>();
+  const worthLogging = (event: HerdEvent): boolean => {
+    if (event.type !== 'agent.output') return true;
+    if (event.excerpt === undefined || event.ts - (lastOutputLogged.get(event.agentId) ?? 0) < OUTPUT_LOG_INTERVAL_MS) return false;
+    lastOutputLogged.set(event.agentId, event.ts);
+    return true;
+  };
   return (input) => {
     const event = { ...input, runId, ts: Date.now() };
     for (const listener of listeners) {
@@ -20,6 +30,6 @@ export function createEmitter(runId: string, listeners: ReadonlySet<HerdEventLis
         // A listener's bug must not break the run.
       }
     }
-    if (!NOT_LOGGED.has(event.type)) void log.append(event).catch(() => undefined);
+    if (worthLogging(event)) void log.append(event).catch(() => undefined);
   };
 }
