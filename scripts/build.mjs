@@ -9,7 +9,7 @@
 // Plain JavaScript so it runs before anything is compiled (`npm ci` runs `prepare`).
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,3 +41,20 @@ await build({
   define: { __HERD_VERSION__: JSON.stringify(version) },
 });
 chmodSync(path.join(cliDir, 'main.js'), 0o755);
+
+// The herd ui page: one script for the browser (no CDN, nothing fetched at view time), with
+// its HTML shell and style sheet beside it in dist/ui/.
+const uiDir = path.join(root, 'dist', 'ui');
+await build({
+  entryPoints: { app: path.join(root, 'src', 'ui', 'web', 'app.ts') },
+  outdir: uiDir,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  tsconfig: path.join(root, 'src', 'ui', 'web', 'tsconfig.json'),
+});
+for (const file of ['index.html', 'style.css']) copyFileSync(path.join(root, 'src', 'ui', 'web', file), path.join(uiDir, file));

@@ -192,6 +192,15 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .action(async (runId: string, flags) => setExitCode(await (await import('./report-command.js')).reportCommand(runId, flags)));
 
   program
+    .command('ui')
+    .description('serve a live web dashboard of every run under the workspace root: agents as they work, actions (continue, cancel, resume, report) and history')
+    .option('--port <n>', 'port to listen on (default 7373, or any free one if taken; 0: any free one)')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1; anything else is reachable from other machines and prints a warning)')
+    .option('--open', 'open the page in the default browser')
+    .option('--workspace-root <dir>', 'where runs live')
+    .action(async (flags) => setExitCode(await (await import('./ui-command.js')).uiCommand(flags)));
+
+  program
     .command('bench')
     .description(
       "measure what parallelism buys here: the same N agents sequentially and in parallel through herd, and as a plain fan-out (herd's overhead per agent)",

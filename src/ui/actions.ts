@@ -1,0 +1,117 @@
+// What the page can do to runs, each through the same library calls the CLI uses: continue
+// agents (Supervisor.continue), resume an interrupted run (Supervisor.resume), and cancel a
+// running run by signalling the herd that owns it (the same SIGINT as Ctrl-C in its terminal:
+// it records `cancelled` and stays resumable), or by aborting it when this server runs it.
+
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { HerdEvent } from '../events.js';
+import { validateId } from '../options.js';
+import { LOCK_FILE } from '../store/run-store.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import type { RunSummary } from '../types.js';
+
+export interface ActionStarted {
+  runId: string;
+  action: 'continue' | 'resume';
+}
+
+export class UiActions {
+  /** Turns this server started and still runs, so a cancel can abort them directly. */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly root: string) {}
+
+  /** Starts the turn and resolves once it began (its run.start), or rejects with why it could not. */
+  continueRun(runId: string, prompt: string, agents: string[] | undefined): Promise<ActionStarted> {
+    if (typeof prompt !== 'string' || prompt.trim() === '') return Promise.reject(new UsageError('the follow-up prompt is empty'));
+    return this.startInBackground(runId, 'continue', (supervisor, signal) =>
+      supervisor.continue(runId, prompt, { signal, ...(agents && agents.length > 0 ? { agents } : {}) }),
+    );
+  }
+
+  resumeRun(runId: string): Promise<ActionStarted> {
+    return this.startInBackground(runId, 'resume', (supervisor, signal) => supervisor.resume(runId, { signal }));
+  }
+
+  /** Asks the owner of a running run to cancel it; resolves to who was asked. */
+  async cancelRun(runId: string): Promise<{ runId: string; signalled: 'this-server' | number }> {
+    validateId('run id', runId);
+    const own = this.running.get(runId);
+    if (own) {
+      own.abort(new Error('cancelled from herd ui'));
+      return { runId, signalled: 'this-server' };
+    }
+    const owner = await liveLockOwner(path.join(this.root, runId, LOCK_FILE));
+    if (owner === undefined) throw new UsageError(`run ${runId} is not running (no live herd holds its lock)`);
+    process.kill(owner, 'SIGINT');
+    return { runId, signalled: owner };
+  }
+
+  /** Stops what this server started (server shutdown); their records say cancelled. */
+  abortAll(): void {
+    for (const controller of this.running.values()) controller.abort(new Error('herd ui stopped'));
+  }
+
+  private startInBackground(
+    runId: string,
+    action: ActionStarted['action'],
+    work: (supervisor: Supervisor, signal: AbortSignal) => Promise<RunSummary>,
+  ): Promise<ActionStarted> {
+    validateId('run id', runId);
+    if (this.running.has(runId)) return Promise.reject(new UsageError(`run ${runId} is already running from this page`));
+    const controller = new AbortController();
+    return new Promise<ActionStarted>((resolve, reject) => {
+      let started = false;
+      const supervisor = new Supervisor({
+        workspaceRoot: this.root,
+        onEvent: (event: HerdEvent) => {
+          if (event.type === 'run.start' && !started) {
+            started = true;
+            resolve({ runId, action });
+          }
+        },
+      });
+      this.running.set(runId, controller);
+      work(supervisor, controller.signal)
+        .catch((error: unknown) => {
+          // Before the turn began it is the caller's answer; after, it is in the run record.
+          if (!started) reject(error instanceof Error ? error : new Error(String(error)));
+        })
+        .finally(() => {
+          this.running.delete(runId);
+          void supervisor.close();
+          if (!started) reject(new UsageError(`run ${runId}: nothing to ${action}`));
+        });
+    });
+  }
+}
+
+/**
+ * The pid in a run.lock, if that process is alive and is the one that wrote it: a pid that
+ * started after the lock was written belongs to some unrelated process that reused it.
+ */
+export async function liveLockOwner(lockFile: string): Promise<number | undefined> {
+  const [text, info] = await Promise.all([readFile(lockFile, 'utf8').catch(() => undefined), stat(lockFile).catch(() => undefined)]);
+  const pid = Number(/\d+/.exec(text ?? '')?.[0]);
+  if (!info || !Number.isInteger(pid) || pid <= 0) return undefined;
+  const startedMs = await processStartMs(pid);
+  if (startedMs === undefined || startedMs > info.mtimeMs + 1_000) return undefined;
+  return pid;
+}
+
+/** When a process started (wall clock), from /proc; undefined when it is gone. */
+async function processStartMs(pid: number): Promise<number | undefined> {
+  const [stat, uptime] = await Promise.all([
+    readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined),
+    readFile('/proc/uptime', 'utf8').catch(() => undefined),
+  ]);
+  if (stat === undefined || uptime === undefined) return undefined;
+  // Field 22 (starttime, in clock ticks since boot) comes after the command name, which may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const startTicks = Number(fields[19]);
+  const CLOCK_TICKS_PER_SECOND = 100;
+  const bootMs = Date.now() - Number(uptime.split(' ')[0]) * 1000;
+  return bootMs + (startTicks / CLOCK_TICKS_PER_SECOND) * 1000;
+}
