@@ -3,12 +3,11 @@
 // running run by signalling the herd that owns it (the same SIGINT as Ctrl-C in its terminal:
 // it records `cancelled` and stays resumable), or by aborting it when this server runs it.
 
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { HerdEvent } from '../events.js';
 import { validateId } from '../options.js';
-import { LOCK_FILE } from '../store/run-store.js';
+import { lockHolder } from '../store/run-lock.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { RunSummary } from '../types.js';
 
@@ -43,10 +42,11 @@ export class UiActions {
       own.abort(new Error('cancelled from herd ui'));
       return { runId, signalled: 'this-server' };
     }
-    const owner = await liveLockOwner(path.join(this.root, runId, LOCK_FILE));
+    // The lock names its owner by pid and start time, so a reused pid is never signalled.
+    const owner = await lockHolder(path.join(this.root, runId));
     if (owner === undefined) throw new UsageError(`run ${runId} is not running (no live herd holds its lock)`);
-    process.kill(owner, 'SIGINT');
-    return { runId, signalled: owner };
+    process.kill(owner.pid, 'SIGINT');
+    return { runId, signalled: owner.pid };
   }
 
   /** Stops what this server started (server shutdown); their records say cancelled. */
@@ -86,32 +86,4 @@ export class UiActions {
         });
     });
   }
-}
-
-/**
- * The pid in a run.lock, if that process is alive and is the one that wrote it: a pid that
- * started after the lock was written belongs to some unrelated process that reused it.
- */
-export async function liveLockOwner(lockFile: string): Promise<number | undefined> {
-  const [text, info] = await Promise.all([readFile(lockFile, 'utf8').catch(() => undefined), stat(lockFile).catch(() => undefined)]);
-  const pid = Number(/\d+/.exec(text ?? '')?.[0]);
-  if (!info || !Number.isInteger(pid) || pid <= 0) return undefined;
-  const startedMs = await processStartMs(pid);
-  if (startedMs === undefined || startedMs > info.mtimeMs + 1_000) return undefined;
-  return pid;
-}
-
-/** When a process started (wall clock), from /proc; undefined when it is gone. */
-async function processStartMs(pid: number): Promise<number | undefined> {
-  const [stat, uptime] = await Promise.all([
-    readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined),
-    readFile('/proc/uptime', 'utf8').catch(() => undefined),
-  ]);
-  if (stat === undefined || uptime === undefined) return undefined;
-  // Field 22 (starttime, in clock ticks since boot) comes after the command name, which may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const startTicks = Number(fields[19]);
-  const CLOCK_TICKS_PER_SECOND = 100;
-  const bootMs = Date.now() - Number(uptime.split(' ')[0]) * 1000;
-  return bootMs + (startTicks / CLOCK_TICKS_PER_SECOND) * 1000;
 }
