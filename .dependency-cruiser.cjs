@@ -6,7 +6,23 @@
  * types.ts, events.ts, errors.ts, options.ts, results.ts, turn.ts). Top of the list = top layer.
  */
 const MAY_IMPORT = {
-  cli: ['ui', 'supervisor', 'bench', 'workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'progress', 'report', 'secrets', 'text'],
+  cli: [
+    'ui',
+    'supervisor',
+    'bench',
+    'workflow',
+    'attempt',
+    'agents',
+    'process',
+    'pool',
+    'store',
+    'workspace',
+    'simulate',
+    'progress',
+    'report',
+    'secrets',
+    'text',
+  ],
   ui: ['supervisor', 'workflow', 'store', 'workspace', 'progress', 'report', 'secrets', 'text'],
   bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
   supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],

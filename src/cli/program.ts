@@ -193,7 +193,9 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
 
   program
     .command('ui')
-    .description('serve a live web dashboard of every run under the workspace root: agents as they work, actions (continue, cancel, resume, report) and history')
+    .description(
+      'serve a live web dashboard of every run under the workspace root: agents as they work, actions (continue, cancel, resume, report) and history',
+    )
     .option('--port <n>', 'port to listen on (default 7373, or any free one if taken; 0: any free one)')
     .option('--host <address>', 'address to listen on (default 127.0.0.1; anything else is reachable from other machines and prints a warning)')
     .option('--open', 'open the page in the default browser')
