@@ -126,7 +126,7 @@ describe('run ids: latest and unique prefixes', () => {
     expect((await readdir(root)).sort()).toEqual(['alpha-1', 'alpha-2']);
     const unknown = await herd(['show', 'gamma']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe(`herd: unknown run id "gamma" in ${root}; see \`herd runs\`\n`);
+    expect(unknown.stderr).toBe(`herd: unknown run id "gamma" in ${root}; see \`node dist/cli/main.js runs\`\n`);
   });
 
   it('says there is no newest run in an empty root, and refuses latest as the id of a new run', async () => {

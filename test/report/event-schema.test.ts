@@ -152,7 +152,16 @@ describe('event schema', () => {
       const { events, skippedLines } = await readEvents(path.join(root.path, run.runId));
       expect(skippedLines).toBe(0);
       expectValid(events);
-      expect(events.map((event) => event.type)).toEqual(heard.filter((event) => event.type !== 'agent.output').map((event) => event.type));
+      const notOutput = (event: HerdEvent) => event.type !== 'agent.output';
+      expect(events.filter(notOutput).map((event) => event.type)).toEqual(heard.filter(notOutput).map((event) => event.type));
+      // Output lines are logged only when they say something, at most one per agent per second (emitter.ts).
+      const logged = events.filter((event) => event.type === 'agent.output');
+      expect(logged.length).toBeLessThan(heard.filter((event) => event.type === 'agent.output').length);
+      for (const event of logged) expect(event.excerpt !== undefined || event.activity !== undefined).toBe(true);
+      const perAgent = new Map<string, number[]>();
+      for (const event of logged) perAgent.set(event.agentId, [...(perAgent.get(event.agentId) ?? []), event.ts]);
+      for (const times of perAgent.values())
+        for (let index = 1; index < times.length; index += 1) expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(1000);
     });
 
     it('carries what renderers need: herd retries, attempts and the end of every agent', () => {
