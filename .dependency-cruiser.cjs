@@ -6,10 +6,28 @@
  * types.ts, events.ts, errors.ts, options.ts, results.ts, turn.ts). Top of the list = top layer.
  */
 const MAY_IMPORT = {
-  cli: ['supervisor', 'bench', 'workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'progress', 'report', 'secrets', 'text'],
+  cli: [
+    'supervisor',
+    'bench',
+    'workflow',
+    'queue',
+    'attempt',
+    'agents',
+    'process',
+    'pool',
+    'store',
+    'workspace',
+    'simulate',
+    'progress',
+    'report',
+    'secrets',
+    'text',
+  ],
   bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
-  supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],
+  supervisor: ['workflow', 'queue', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],
   workflow: ['pool', 'store', 'workspace', 'report', 'secrets', 'text'],
+  // Agent jobs on Redis: the submitter's client and `herd worker`, which runs jobs with the same attempt machinery.
+  queue: ['attempt', 'agents', 'process', 'pool', 'workspace', 'simulate', 'secrets', 'text'],
   attempt: ['agents', 'process', 'secrets', 'text'],
   agents: ['process', 'text'],
   process: ['text'],
@@ -33,6 +51,8 @@ const OWNED_LIBRARIES = {
   zod: 'workflow',
   yaml: 'workflow',
   'log-update': 'progress',
+  bullmq: 'queue',
+  ioredis: 'queue',
 };
 
 const ROOT_FILES = '^src/(types|events|errors|options|results|turn|index)\\.ts$';

@@ -64,13 +64,15 @@ export async function runWorkflowCommand(file: string, flags: RunWorkflowFlags):
   try {
     summary = await supervisor.runWorkflow(workflow, { signal: interrupt.signal, ...(runId === undefined ? {} : { runId }) });
   } finally {
+    // Closes the queue connection, when there is one.
+    await supervisor.close();
     interrupt.dispose();
     await sinks.close();
   }
   const interrupted = interrupt.received !== undefined || summary.status === 'cancelled';
   printRun(summary, flags, interrupted);
   if (interrupted) {
-    writeErr(interruptedNote(summary, supervisor.workspaceRoot));
+    writeErr(interruptedNote(summary, supervisor.workspaceRoot, options.queue === undefined ? '' : ' --queue <url>'));
     return EXIT_INTERRUPTED;
   }
   return summary.agents.every((agent) => agent.status === 'succeeded') ? EXIT_OK : EXIT_AGENT_FAILED;
