@@ -261,7 +261,8 @@ export class Supervisor {
     // Agents of a herd that was SIGKILLed may still be running: they must not run twice.
     // Our own warm ones are closed first, gently (the sweep would find them too).
     await this.warmPool?.closeRun(runId);
-    await killTaggedProcesses(`${runId}/`, true);
+    // On queue workers (maybe this machine's) its agents are the workers' to end, and may be finishing.
+    if (!this.queueUrl) await killTaggedProcesses(`${runId}/`, true);
     const turn = summary.turns.at(-1);
     const unfinished = new Set<string>(['pending', 'running', 'cancelled', ...(resumeOptions.retryFailed ? ['failed', 'timeout'] : [])]);
     const done = new Map((turn?.agents ?? []).map((agent) => [agent.id, agent]));
