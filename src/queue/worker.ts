@@ -175,13 +175,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     // A job whose workers keep dying is given up after this many restarts (then it fails).
     maxStalledCount: 2,
   };
-  const workers = [SHARED_QUEUE, workerQueueName(options.id)].map(
-    (name) =>
-      new Worker<AgentJob, JobReply>(name, processJob, {
-        ...workerOptions,
-        connection: openRedis(options.queue, { name: `herd-worker:${options.id}:${name}`, eager: true }),
-      }),
-  );
+  const connections: Redis[] = [];
+  const workers = [SHARED_QUEUE, workerQueueName(options.id)].map((name) => {
+    const connection = openRedis(options.queue, { name: `herd-worker:${options.id}:${name}`, eager: true });
+    connections.push(connection);
+    return new Worker<AgentJob, JobReply>(name, processJob, { ...workerOptions, connection });
+  });
   for (const worker of workers) worker.on('error', () => undefined);
 
   const heartbeat = setInterval(
@@ -208,7 +207,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         clearInterval(cancelWatch);
         await redis.del(presenceKey(options.id)).catch(() => undefined);
         await server?.close();
-        redis.disconnect();
+        // BullMQ closes only the connections it made itself.
+        for (const connection of [redis, ...connections]) connection.disconnect();
       })();
       await stopping;
       return { finished, handedBack };

@@ -250,6 +250,59 @@ suite(hasRedis ? 'herd on a queue' : `herd on a queue (${REDIS_MISSING})`, { tim
     }
   });
 
+  it('runs a workflow through the queue: a task is enqueued when its dependencies end; dependents of a failure are skipped', async () => {
+    const url = redis.url(8);
+    await worker(url, 'f1', ['--allow-command', '-c', '4']);
+    const root = await newDir('flow-submit');
+    const flow = path.join(tmp.path, 'flow.yaml');
+    writeFileSync(
+      flow,
+      `name: queued-pipeline
+defaults: { agent: command, command: [node, ${fixture('workflow-agent.mjs')}] }
+tasks:
+  - { id: research, prompt: "[say facts about owls]" }
+  - { id: write, prompt: "[say article from {{deps.research.result}}]", dependsOn: [research] }
+  - { id: broken, prompt: "[fail]" }
+  - { id: after, prompt: "never runs", dependsOn: [broken] }
+`,
+    );
+    const run = await runCli(['run', flow, '--queue', url, '--workspace-root', root, '--json', '-q']);
+    expect(run.code, run.stderr).toBe(1);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    const byId = new Map(summary.agents.map((result) => [result.id, result]));
+    expect(byId.get('research')).toMatchObject({ status: 'succeeded', result: 'facts about owls', worker: 'f1' });
+    expect(byId.get('write')).toMatchObject({ status: 'succeeded', result: 'article from facts about owls', worker: 'f1' });
+    expect(byId.get('broken')).toMatchObject({ status: 'failed', error: { reason: 'exit' } });
+    expect(byId.get('after')).toMatchObject({ status: 'skipped', error: { reason: 'dependency' } });
+    const { events } = await readEvents(path.join(root, summary.runId));
+    const at = (type: HerdEvent['type'], agentId: string) => events.find((event) => event.type === type && 'agentId' in event && event.agentId === agentId)!.ts;
+    expect(at('agent.start', 'write')).toBeGreaterThanOrEqual(at('agent.end', 'research'));
+  });
+
+  it('a stopping worker finishes its jobs on the first SIGTERM and hands them back on the second; another worker finishes them', async () => {
+    const url = redis.url(9);
+    const leaving = await worker(url, 'h1', ['--allow-command', '-c', '2', ...FAST_RECOVERY]);
+    const hold = await newDir('handback-hold');
+    const root = await newDir('handback-submit');
+    const submitted = spawnAgents(url, root, `[hold ${hold}]`, 2, ['--json', '-q']);
+    await waitFor(() => startedIn(hold).length >= 2, 30_000, 'two agents to start');
+    leaving.child.kill('SIGTERM');
+    await leaving.waitForLog(/taking no new jobs, finishing the 2 running/, 'the finishing notice');
+    leaving.child.kill('SIGTERM');
+    expect(await leaving.exited).toBe(0);
+    expect(leaving.stderr).toMatch(/stopping the 2 running agents and handing their jobs back to the queue/);
+    expect(leaving.stderr).toMatch(/stopped: 0 jobs finished here, 2 handed back to the queue/);
+    for (const started of startedIn(hold)) expect(isAlive(started.pid), started.file).toBe(false);
+    const taker = await worker(url, 'h2', ['--allow-command', '-c', '2', ...FAST_RECOVERY]);
+    await waitFor(() => startedIn(hold).filter((started) => started.cwd.startsWith(taker.root)).length >= 2, 30_000, 'the jobs to start again');
+    writeFileSync(path.join(hold, 'release'), '');
+    const run = await submitted;
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(summary.agents.map((result) => [result.status, result.worker])).toEqual(Array(2).fill(['succeeded', 'h2']));
+    expect([...(await agentEnds(root, summary.runId)).values()]).toEqual(Array(2).fill(1));
+  });
+
   it('a worker runs no command agent unless allowed: the job fails with the reason', async () => {
     const url = redis.url(6);
     await worker(url, 'strict', []);
