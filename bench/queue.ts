@@ -58,22 +58,39 @@ async function main(): Promise<void> {
 const trivialTasks = (): AgentTask[] =>
   Array.from({ length: agents }, (_, index) => ({ id: `a${index + 1}`, prompt: 'x', agent: 'command', command: ['true'] }));
 
-async function timedRun(options: { root: string; concurrency: number; queue?: string }): Promise<number> {
-  const supervisor = new Supervisor({ workspaceRoot: options.root, concurrency: options.concurrency, ...(options.queue ? { queue: options.queue } : {}) });
+interface TimedBatch {
+  wallMs: number;
+  /** One after another: per agent, the time between two results minus the agent's own process time (herd's share). */
+  overheadsMs: number[];
+}
+
+async function timedRun(options: { root: string; concurrency: number; queue?: string }): Promise<TimedBatch> {
+  const ends: number[] = [];
+  const supervisor = new Supervisor({
+    workspaceRoot: options.root,
+    concurrency: options.concurrency,
+    ...(options.queue ? { queue: options.queue } : {}),
+    onEvent: (event) => {
+      if (event.type === 'agent.end') ends.push(performance.now());
+    },
+  });
   try {
     if (options.queue) await supervisor.run([{ id: 'warm-up', prompt: 'x', agent: 'command', command: ['true'] }]);
+    ends.length = 0;
     const started = performance.now();
     const summary = await supervisor.run(trivialTasks());
     const wallMs = performance.now() - started;
-    if (summary.status !== 'succeeded') throw new Error(`a bench run ended ${summary.status}`);
-    return wallMs;
+    if (summary.status !== 'succeeded') throw new Error(`a bench run ended ${summary.status}: ${summary.agents.find((agent) => agent.error)?.error?.message}`);
+    const byEnd = [...summary.agents].sort((a, b) => Date.parse(a.endedAt) - Date.parse(b.endedAt));
+    const overheadsMs = ends.slice(1).map((at, index) => at - ends[index]! - byEnd[index + 1]!.durationMs);
+    return { wallMs, overheadsMs };
   } finally {
     await supervisor.close();
   }
 }
 
 async function latencyAndThroughput(redis: RedisProcess, work: string): Promise<void> {
-  const sequential = { local: [] as number[], queue: [] as number[] };
+  const sequential = { local: [] as TimedBatch[], queue: [] as TimedBatch[] };
   const parallel = new Map<string, number[]>();
   const commandStats: Array<{ calls: number; usec: number }> = [];
   for (const workerCount of [1, 2, 3]) {
@@ -96,25 +113,29 @@ async function latencyAndThroughput(redis: RedisProcess, work: string): Promise<
           // The warm-up agent counts as one more job.
           commandStats.push({ calls: (after.calls - before.calls) / (agents + 1), usec: (after.usec - before.usec) / (agents + 1) });
         }
-        add(parallel, `local ${4 * workerCount}`, await timedRun({ root, concurrency: 4 * workerCount }));
-        add(parallel, `queue ${workerCount}`, await timedRun({ root, concurrency: agents, queue: url }));
+        add(parallel, `local ${4 * workerCount}`, (await timedRun({ root, concurrency: 4 * workerCount })).wallMs);
+        add(parallel, `queue ${workerCount}`, (await timedRun({ root, concurrency: agents, queue: url })).wallMs);
       }
     } finally {
       await Promise.all(workers.map(stopWorker));
     }
   }
-  const local = median(sequential.local);
-  const queued = median(sequential.queue);
-  const addedMs = (queued - local) / agents;
+  const local = median(sequential.local.map((batch) => batch.wallMs));
+  const queued = median(sequential.queue.map((batch) => batch.wallMs));
+  const localOverhead = median(sequential.local.flatMap((batch) => batch.overheadsMs));
+  const queuedOverhead = median(sequential.queue.flatMap((batch) => batch.overheadsMs));
   printTable({
     title: `One job at a time (${agents} agents, -c 1): what the queue adds per job`,
-    header: ['path', 'wall s', 'per agent ms'],
+    header: ['path', 'wall s', 'per agent ms', "herd's share per agent ms"],
     rows: [
-      ['local pool', fixed(local / 1000), fixed(local / agents, 1)],
-      ['queue, 1 worker', fixed(queued / 1000), fixed(queued / agents, 1)],
-      ['added by the queue', '', fixed(addedMs, 1)],
+      ['local pool', fixed(local / 1000), fixed(local / agents, 1), fixed(localOverhead, 1)],
+      ['queue, 1 worker', fixed(queued / 1000), fixed(queued / agents, 1), fixed(queuedOverhead, 1)],
+      ['added by the queue', '', fixed((queued - local) / agents, 1), fixed(queuedOverhead - localOverhead, 1)],
     ],
-    notes: [`target: <= 20 ms added per job; medians of ${rounds} round(s)`],
+    notes: [
+      "herd's share: from one result to the next, minus the agent process's own time (median over all agents of all rounds); target: <= 20 ms added per job",
+      'through the queue the agent is spawned by the worker process, so the submitter and the worker share the work even one job at a time',
+    ],
   });
   const baseline = median(parallel.get('queue 1') ?? []);
   printTable({

@@ -61,6 +61,8 @@ export function canDieWithWorker(): boolean {
 
 /** Why this worker will not run the job, or undefined when it will. */
 export function refusalOf(job: AgentJob, options: Pick<JobRunnerOptions, 'workerId' | 'allowCommand' | 'simulateServer'>): string | undefined {
+  if (job.version !== 1)
+    return `worker ${options.workerId} does not understand this job (format ${String(job.version)}): run the same herd version on every machine`;
   const kind = job.task.agent ?? 'claude';
   if (kind === 'command') {
     const program = job.task.command?.[0] ?? '';

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { UsageError } from '../errors.js';
 import { StartGate } from '../pool/start-gate.js';
 import { createResult } from '../results.js';
 import { startSimulateServer, type SimulateOptions } from '../simulate/server.js';
@@ -147,7 +148,19 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           rerun: job.stalledCounter > 0 || job.attemptsMade > 0,
           onStart: (workspace) => void report(data.runId, { kind: 'start', key: data.key, worker: options.id, workspace }).catch(() => undefined),
           onSignal: (signal) => void report(data.runId, { kind: 'signal', key: data.key, signal }).catch(() => undefined),
-        });
+        }).catch((error: unknown) =>
+          // A throw inside herd is this agent's failure, reported like any other result.
+          createResult({
+            id: data.agentId,
+            workspace: path.join(options.workspaceRoot, data.runId, data.agentId),
+            status: 'failed',
+            attempts: data.attempt,
+            error: {
+              reason: 'internal',
+              message: `worker ${options.id} failed while running this agent: ${error instanceof Error ? error.message : String(error)}`,
+            },
+          }),
+        );
       }
       if (handingBack && controller.signal.aborted) {
         // Back in the queue: another worker (or this one, restarted) runs it from the start.
@@ -226,9 +239,8 @@ async function claimPresence(redis: Redis, presence: WorkerPresence, ttlMs: numb
   );
 }
 
-export class WorkerIdTaken extends Error {
-  override readonly name = 'WorkerIdTaken';
-}
+/** Another --id is the fix: bad input, nothing started. */
+export class WorkerIdTaken extends UsageError {}
 
 /** Submitters cancel by setting a key per job; the agents of those jobs are stopped here. */
 async function stopCancelled(redis: Redis, active: ReadonlyMap<string, ActiveJob>): Promise<void> {
