@@ -64,6 +64,8 @@ interface Awaited {
   /** Enqueued (or found): from now on the reconcile rounds look at its job. */
   submitted: boolean;
   readded: boolean;
+  /** Reconcile rounds in a row that found its worker (a continuation's) without presence. */
+  workerMissing: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -138,7 +140,7 @@ export class RunFollower {
     const { job } = attempt;
     const queue = this.client.queue(attempt.worker === undefined ? SHARED_QUEUE : workerQueueName(attempt.worker));
     const settled = new Promise<AgentResult>((resolve) => {
-      this.awaited.set(job.key, { attempt, hooks, queue, resolve, cancelling: false, submitted: false, readded: false });
+      this.awaited.set(job.key, { attempt, hooks, queue, resolve, cancelling: false, submitted: false, readded: false, workerMissing: 0 });
     });
     const onAbort = () => void this.cancel(job.key);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -288,7 +290,10 @@ export class RunFollower {
     if (state === 'completed') return this.settle(key, job.returnvalue.result);
     if (state === 'failed')
       return this.settle(key, this.localResult(entry.attempt, 'failed', 'internal', `the queue gave up on this job: ${job.failedReason}`));
-    if (worker !== undefined && !entry.cancelling && !(await this.client.workerAlive(worker))) {
+    if (worker === undefined || entry.cancelling) return;
+    entry.workerMissing = (await this.client.workerAlive(worker)) ? 0 : entry.workerMissing + 1;
+    // Twice in a row: one miss may be a heartbeat delayed by a busy worker or a Redis restart.
+    if (entry.workerMissing >= 2) {
       await job.remove().catch(() => undefined);
       this.settle(key, this.workerGone(entry.attempt, worker));
     }

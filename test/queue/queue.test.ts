@@ -168,22 +168,31 @@ suite(hasRedis ? 'herd on a queue' : `herd on a queue (${REDIS_MISSING})`, { tim
     expect((JSON.parse(resumed.stdout) as RunSummary).agents.map((result) => result.status)).toEqual(Array(5).fill('succeeded'));
   });
 
-  it('herd resume collects what finished while the submitter was dead, and runs nothing twice', async () => {
+  it('herd resume after a SIGKILLed submitter: collects what finished meanwhile, waits for what runs, enqueues the rest, runs nothing twice', async () => {
     const url = redis.url(4);
     const only = await worker(url, 's1', ['--allow-command', '-c', '3', ...FAST_RECOVERY]);
     const hold = await newDir('dead-submitter-hold');
     const root = await newDir('dead-submitter-submit');
-    const killed = await spawnAgents(url, root, `[hold ${hold}]`, 3, ['-q'], {
-      onSpawn: (child) => void waitFor(() => startedIn(hold).length >= 3, 30_000, 'three agents to start').then(() => child.kill('SIGKILL')),
+    // -c 2: agent-3 is never enqueued before the submitter dies.
+    const killed = await spawnAgents(url, root, `[hold ${hold}]`, 3, ['-q', '-c', '2'], {
+      onSpawn: (child) => void waitFor(() => startedIn(hold).length >= 2, 30_000, 'two agents to start').then(() => child.kill('SIGKILL')),
     });
     expect(killed.signal).toBe('SIGKILL');
     const runId = readdirSync(root).find((name) => existsSync(path.join(root, name, 'run.json')))!;
+    // agent-1 finishes while no herd follows the run; agent-2 still runs when resume starts.
+    writeFileSync(path.join(hold, 'release-agent-1'), '');
+    await only.waitForLog(/agent-1\/1\/1: succeeded/, 'agent-1 to finish');
+    const resumed = runCli(['resume', runId, '--workspace-root', root, '--queue', url, '--json', '-q']);
+    await waitFor(() => startedIn(hold).length >= 3, 30_000, 'agent-3 to be enqueued and start');
     writeFileSync(path.join(hold, 'release'), '');
-    await only.waitForLog(/(succeeded in[\s\S]*){3}/, 'three jobs to finish');
-    const resumed = await runCli(['resume', runId, '--workspace-root', root, '--queue', url, '--json', '-q']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const summary = JSON.parse(resumed.stdout) as RunSummary;
-    expect(summary.agents.map((result) => [result.status, result.worker])).toEqual(Array(3).fill(['succeeded', 's1']));
+    const run = await resumed;
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(summary.agents.map((result) => [result.id, result.status, result.worker])).toEqual([
+      ['agent-1', 'succeeded', 's1'],
+      ['agent-2', 'succeeded', 's1'],
+      ['agent-3', 'succeeded', 's1'],
+    ]);
     expect(startedIn(hold)).toHaveLength(3);
     expect([...(await agentEnds(root, runId)).values()]).toEqual(Array(3).fill(1));
   });
@@ -248,6 +257,23 @@ suite(hasRedis ? 'herd on a queue' : `herd on a queue (${REDIS_MISSING})`, { tim
       expect(result).toMatchObject({ status: 'failed', error: { reason: 'worker-gone' } });
       expect(result.error!.message).toMatch(/worker n1 holds this agent's workspace and session, and it is not running/);
     }
+  });
+
+  it('a continuation queued for a worker that was SIGKILLed fails with worker-gone once its presence lapses', async () => {
+    const url = redis.url(10);
+    const doomed = await worker(url, 'd1', ['--allow-command', ...FAST_RECOVERY]);
+    const root = await newDir('gone-submit');
+    const first = await spawnAgents(url, root, '[count]', 1, ['--json', '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    const { runId } = JSON.parse(first.stdout) as RunSummary;
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    // Its presence outlives it for a few seconds: the turn is queued for it, then given up.
+    const next = await runCli(['continue', runId, '[count]', '--workspace-root', root, '--queue', url, '--json', '-q']);
+    expect(next.code).toBe(1);
+    const [result] = (JSON.parse(next.stdout) as RunSummary).turns[1]!.agents;
+    expect(result).toMatchObject({ status: 'failed', error: { reason: 'worker-gone' } });
+    expect(result!.error!.message).toMatch(/worker d1 holds this agent's workspace and session, and it is not running/);
   });
 
   it('runs a workflow through the queue: a task is enqueued when its dependencies end; dependents of a failure are skipped', async () => {
