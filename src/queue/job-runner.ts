@@ -14,6 +14,7 @@ import { buildAgentEnv } from '../attempt/agent-env.js';
 import { executeAgentTurn } from '../attempt/cold-attempt.js';
 import type { ParsedSignal } from '../agents/adapter.js';
 import type { StartGate } from '../pool/start-gate.js';
+import { validateId } from '../options.js';
 import { killTaggedProcesses } from '../process/kill-tree.js';
 import { createResult } from '../results.js';
 import { createRedactor } from '../secrets/redact.js';
@@ -63,6 +64,13 @@ export function canDieWithWorker(): boolean {
 export function refusalOf(job: AgentJob, options: Pick<JobRunnerOptions, 'workerId' | 'allowCommand' | 'simulateServer'>): string | undefined {
   if (job.version !== 1)
     return `worker ${options.workerId} does not understand this job (format ${String(job.version)}): run the same herd version on every machine`;
+  // The ids become directory names under the worker's root: a queue writer must not choose a path.
+  try {
+    validateId('run id', job.runId);
+    validateId('agent id', job.agentId);
+  } catch (error) {
+    return `worker ${options.workerId} refuses this job: ${(error as Error).message}`;
+  }
   const kind = job.task.agent ?? 'claude';
   if (kind === 'command') {
     const program = job.task.command?.[0] ?? '';
