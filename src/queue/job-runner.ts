@@ -23,6 +23,14 @@ import type { AgentResult, FailureReason } from '../types.js';
 import { createAgentWorkspace, createPrivateDirectory, pathExists, seedFiles } from '../workspace/workspace.js';
 import type { AgentJob } from './protocol.js';
 
+/**
+ * Variables a task may not set on a worker (unless it runs commands anyway, --allow-command):
+ * they would send the worker's own credentials elsewhere (ANTHROPIC_BASE_URL with its key) or
+ * make a program load code the task seeded into its workspace (LD_PRELOAD, BASH_ENV, ...).
+ */
+const UNSAFE_TASK_ENV =
+  /^(ANTHROPIC_|CLAUDE_|AWS_|GOOGLE_|AZURE_|LD_|DYLD_|GIT_)|^(HERD_AGENT_TAG|BASH_ENV|ENV|NODE_OPTIONS|NODE_PATH|PATH|HOME|SHELL|PROMPT_COMMAND|PERL5OPT|PERL5LIB|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|RUBYOPT|RUBYLIB|HTTPS?_PROXY|ALL_PROXY|https?_proxy|all_proxy|NO_PROXY|no_proxy|SSL_CERT_FILE|NODE_EXTRA_CA_CERTS)$/;
+
 /** util-linux's setpriv: `--pdeathsig KILL` makes the agent die the moment its worker does. */
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -70,6 +78,11 @@ export function refusalOf(job: AgentJob, options: Pick<JobRunnerOptions, 'worker
     validateId('agent id', job.agentId);
   } catch (error) {
     return `worker ${options.workerId} refuses this job: ${(error as Error).message}`;
+  }
+  if (options.allowCommand === false) {
+    const unsafe = Object.keys(job.task.env ?? {}).filter((name) => UNSAFE_TASK_ENV.test(name));
+    if (unsafe.length > 0)
+      return `worker ${options.workerId} does not let a task set ${unsafe.join(', ')} (they could redirect its credentials or load code; allowed with --allow-command)`;
   }
   const kind = job.task.agent ?? 'claude';
   if (kind === 'command') {

@@ -39,6 +39,13 @@ describe('jobs a worker refuses', () => {
     expect(refusalOf(job({ simulated: true }), { ...worker, simulateServer: server })).toBeUndefined();
   });
 
+  it('task variables that would send its credentials elsewhere or load code, unless it runs commands anyway', () => {
+    const redirect = job({}, { env: { ANTHROPIC_BASE_URL: 'https://elsewhere.example', LD_PRELOAD: './x.so', TOPIC: 'owls' } });
+    expect(refusalOf(redirect, worker)).toMatch(/does not let a task set ANTHROPIC_BASE_URL, LD_PRELOAD \(they could redirect its credentials or load code/);
+    expect(refusalOf(redirect, { ...worker, allowCommand: true })).toBeUndefined();
+    expect(refusalOf(job({}, { env: { TOPIC: 'owls', MY_API_TOKEN: 'x' } }), worker)).toBeUndefined();
+  });
+
   it('a job format it does not know', () => {
     expect(refusalOf({ ...job(), version: 2 as unknown as 1 }, worker)).toMatch(/does not understand this job \(format 2\)/);
   });
