@@ -11,6 +11,7 @@ const MAY_IMPORT = {
     'supervisor',
     'bench',
     'workflow',
+    'queue',
     'attempt',
     'agents',
     'process',
@@ -25,8 +26,10 @@ const MAY_IMPORT = {
   ],
   ui: ['supervisor', 'workflow', 'store', 'workspace', 'progress', 'report', 'secrets', 'text'],
   bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
-  supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],
+  supervisor: ['workflow', 'queue', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],
   workflow: ['pool', 'store', 'workspace', 'report', 'secrets', 'text'],
+  // Agent jobs on Redis: the submitter's client and `herd worker`, which runs jobs with the same attempt machinery.
+  queue: ['attempt', 'agents', 'process', 'pool', 'workspace', 'simulate', 'secrets', 'text'],
   attempt: ['agents', 'process', 'secrets', 'text'],
   agents: ['process', 'text'],
   process: ['text'],
@@ -53,6 +56,8 @@ const OWNED_LIBRARIES = {
   zod: ['workflow', 'store'],
   yaml: 'workflow',
   'log-update': 'progress',
+  bullmq: 'queue',
+  ioredis: 'queue',
 };
 
 const ROOT_FILES = '^src/(types|events|errors|options|results|turn|index)\\.ts$';

@@ -17,8 +17,8 @@ interface Base {
 export type HerdEvent =
   | (Base & { type: 'run.start'; agents: string[]; turn: number; concurrency: number; simulated: boolean })
   | (Base & { type: 'agent.queued'; agentId: string; turn: number })
-  /** `warm`: the turn went to a process kept alive from an earlier turn (no start-up paid). */
-  | (Base & { type: 'agent.start'; agentId: string; turn: number; attempt: number; workspace: string; pid?: number; warm?: boolean })
+  /** `warm`: the turn went to a process kept alive from an earlier turn (no start-up paid); `worker`: the queue worker running it (--queue). */
+  | (Base & { type: 'agent.start'; agentId: string; turn: number; attempt: number; workspace: string; pid?: number; warm?: boolean; worker?: string })
   | (Base & { type: 'agent.session'; agentId: string; sessionId: string; model?: string })
   /**
    * `kind`: the agent CLI's own name for the line (claude: `system/init`, `assistant`, ...);

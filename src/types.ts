@@ -57,7 +57,11 @@ export type FailureReason =
   /** The agent could not authenticate to its model API (not logged in, key refused): no retry helps. */
   | 'auth'
   /** herd itself failed while running this agent (a bug): the agent ends failed, the others run on. */
-  | 'internal';
+  | 'internal'
+  /** A queue worker would not run it (an agent type or command it does not allow; see `herd worker`). */
+  | 'refused'
+  /** Its turn had to run on the queue worker holding its workspace, and that worker is not running. */
+  | 'worker-gone';
 
 export interface Usage {
   inputTokens: number;
@@ -102,6 +106,8 @@ export interface AgentResult {
   stderrTail?: string;
   /** Claude's own API retries seen in its stream (system/api_retry lines). */
   apiRetries?: number;
+  /** The queue worker that ran it (`herd ... --queue`); its workspace is on that worker's machine. */
+  worker?: string;
 }
 
 export interface Totals {

@@ -33,7 +33,11 @@ function addRunFlags(command: Command): Command {
     )
     .option('--json', 'print the run summary as one JSON document on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress lines')
-    .option('--events <file|->', 'write every event as a JSON line to a file, or - for stderr');
+    .option('--events <file|->', 'write every event as a JSON line to a file, or - for stderr')
+    .option(
+      '--queue [url]',
+      'run the agents on herd workers of this Redis queue (redis://host:port[/db], rediss:// for TLS; without a value: $HERD_REDIS_URL) instead of here; see herd worker',
+    );
 }
 
 function addWorkflowFileFlags(command: Command): Command {
@@ -75,6 +79,7 @@ Examples:
   ${herd} spawn -n 4 "Draft a plan" --then "Now critique it" --then "Now fix it" --simulate
   ${herd} plan flow.yaml && ${herd} run flow.yaml --var topic=rivers --simulate
   ${herd} show <runId>
+  ${herd} worker --queue redis://127.0.0.1:6379 --simulate   (on each machine; then ${herd} spawn ... --queue redis://...)
 
 Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing started), 130 interrupted.`,
     );
@@ -157,6 +162,26 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--durations-from <runId>', 'estimate times from this run (default: the latest run of the same file)')
       .option('--json', 'the plan as JSON'),
   ).action(async (file: string, flags) => setExitCode(await (await workflowCommands()).planCommand(file, flags)));
+
+  program
+    .command('worker')
+    .description('run agent jobs from a Redis queue on this machine, for herd spawn|run|continue|resume --queue on any machine')
+    .option('--queue [url]', 'the Redis queue: redis://[:password@]host:port[/db] or rediss:// (default: $HERD_REDIS_URL, which keeps the password out of ps)')
+    .option('--id <id>', "this worker's name; continuation turns of its agents come back to it (default: host name + a hash of the workspace root)")
+    .option('-c, --concurrency <n|auto>', 'agents running at once here (default: up to 8 and what free memory holds at ~300 MB per agent)')
+    .option('--workspace-root <dir>', "where this worker's agent workspaces live (default: $HERD_HOME or ./workspaces)")
+    .option('--claude-bin <path>', 'claude executable (default: $HERD_CLAUDE_BIN, claude on PATH, or the bundled @anthropic-ai/claude-code)')
+    .option('--simulate', "answer claude agents from this worker's own stand-in model API (runs submitted with --simulate need it)")
+    .option('--simulate-latency <duration>', 'model latency of the stand-in API per answer (default 2s)')
+    .option(
+      '--allow-command [program]',
+      'run command agents too: any command, or only this program (repeatable); off by default, since a queue writer would get command execution here',
+      (value: string, previous: string[] | true | undefined) => (previous === true ? true : [...(previous ?? []), value]),
+    )
+    .option('--lock-duration <duration>', "a job's lock; a worker silent this long counts as dead and its jobs restart elsewhere (default 5s)")
+    .option('--stalled-interval <duration>', 'how often to look for jobs of dead workers (default 2s)')
+    .option('-q, --quiet', 'print only the ready and stop lines, not one line per job')
+    .action(async (flags) => setExitCode(await (await import('./worker-command.js')).workerCommand(flags)));
 
   program
     .command('runs')

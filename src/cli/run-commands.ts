@@ -13,6 +13,7 @@ import type { RunSummary, TurnSummary } from '../types.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { herdCommand } from './invocation.js';
+import { resolveQueueUrl } from '../queue/queue-url.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
 import { buildSpawnTasks, type SpawnFlags } from './spawn-tasks.js';
 
@@ -31,6 +32,8 @@ export interface CommonRunFlags {
   json?: boolean;
   quiet?: boolean;
   events?: string;
+  /** --queue: a Redis URL, or true for $HERD_REDIS_URL. */
+  queue?: string | true;
 }
 
 export interface MultiTurnFlags {
@@ -46,8 +49,8 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   const followUps = flags.then ?? [];
   if (followUps.some((followUp) => followUp.trim() === '')) throw new UsageError('--then: expected a follow-up prompt, got an empty one');
   const options = supervisorOptionsFromFlags(flags);
-  // Warm processes only pay off from the second turn on, so --then turns them on by default.
-  if (flags.keepAlive ?? followUps.length > 0) options.keepAlive = true;
+  // Warm processes only pay off from the second turn on, so --then turns them on by default (not on queue workers).
+  if ((flags.keepAlive ?? followUps.length > 0) && options.queue === undefined) options.keepAlive = true;
   if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parsePositiveDuration('--keep-alive-idle', flags.keepAliveIdle);
   return runWithUi(flags, options, async (supervisor, signal) => {
     let summary = await supervisor.run(tasks, { signal });
@@ -91,6 +94,8 @@ export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOpt
   if (flags.killGrace !== undefined) options.killGraceMs = parseDuration('--kill-grace', flags.killGrace);
   if (flags.retries !== undefined) options.retries = parseNonNegativeInt('--retries', flags.retries, 20);
   if (flags.retryTimeouts) options.retryTimeouts = true;
+  const queue = resolveQueueUrl(flags.queue);
+  if (queue) options.queue = queue.url;
   if (flags.stagger === 'auto') options.startSlots = os.availableParallelism();
   else if (flags.stagger !== undefined) {
     // A fixed spacing (or 0: all at once) replaces the default start gate.
@@ -139,7 +144,7 @@ async function runWithUi(
   }
   printSummary(summary, turns, flags, interrupted);
   if (interrupted) {
-    writeErr(interruptedNote(summary, supervisor.workspaceRoot, herdCommand()));
+    writeErr(interruptedNote(summary, supervisor.workspaceRoot, herdCommand(), options.queue === undefined ? '' : ' --queue <url>'));
     return EXIT_INTERRUPTED;
   }
   // herd itself failed the run (its event log could not be written) though the agents ran.
@@ -176,6 +181,6 @@ export function closingLines(summary: RunSummary, turns: readonly TurnSummary[],
   return `${simulatedNote}\nrun ${summary.runId}: continue with  ${herd} continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: ${herd} show ${summary.runId}\n`;
 }
 
-export function interruptedNote(summary: RunSummary, workspaceRoot: string, herd = 'herd'): string {
-  return `\nrun ${summary.runId} was interrupted; finished results are saved in ${workspaceRoot}/${summary.runId}/run.json\nfinish it with:  ${herd} resume ${summary.runId}\n`;
+export function interruptedNote(summary: RunSummary, workspaceRoot: string, herd = 'herd', resumeOptions = ''): string {
+  return `\nrun ${summary.runId} was interrupted; finished results are saved in ${workspaceRoot}/${summary.runId}/run.json\nfinish it with:  ${herd} resume ${summary.runId}${resumeOptions}\n`;
 }

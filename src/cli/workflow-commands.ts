@@ -66,13 +66,15 @@ export async function runWorkflowCommand(file: string, flags: RunWorkflowFlags):
   try {
     summary = await supervisor.runWorkflow(workflow, { signal: interrupt.signal, ...(runId === undefined ? {} : { runId }) });
   } finally {
+    // Closes the queue connection, when there is one.
+    await supervisor.close();
     interrupt.dispose();
     await sinks.close();
   }
   const interrupted = interrupt.received !== undefined || summary.status === 'cancelled';
   printRun(summary, flags, interrupted);
   if (interrupted) {
-    writeErr(interruptedNote(summary, supervisor.workspaceRoot, herdCommand()));
+    writeErr(interruptedNote(summary, supervisor.workspaceRoot, herdCommand(), options.queue === undefined ? '' : ' --queue <url>'));
     return EXIT_INTERRUPTED;
   }
   if (summary.error !== undefined) {

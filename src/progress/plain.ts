@@ -20,7 +20,9 @@ export function createPlainProgress(write: (text: string) => void, clock: () => 
         );
         return;
       case 'agent.start':
-        write(`${stamp()} ${event.agentId} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}\n`);
+        write(
+          `${stamp()} ${event.agentId} started${event.worker === undefined ? '' : ` on worker ${event.worker}`}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}\n`,
+        );
         return;
       case 'agent.retry':
         write(

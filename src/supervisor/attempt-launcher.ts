@@ -43,6 +43,8 @@ export interface AttemptRequest {
   entry: TurnEntry;
   turnNumber: number;
   attempt: number;
+  /** Attempts this agent's turn made before it was resumed (a queued attempt numbers its job key on from them). */
+  priorAttempts?: number;
   server: SimulateServer | undefined;
   redact: Redactor;
 }

@@ -26,6 +26,8 @@ import type { AgentResult, AgentTask, RunSummary } from '../types.js';
 import { createAgentWorkspace, createPrivateDirectory, createRunHome, removeEmptyRunHome, seedFiles } from '../workspace/workspace.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
 import { WarmPool } from '../attempt/warm-pool.js';
+import type { QueueClient } from '../queue/client.js';
+import { parseQueueUrl, type QueueUrl } from '../queue/queue-url.js';
 import { createWorkflowResumeScheduler, runWorkflow, type PreparedRun, type WorkflowRunOptions } from '../workflow/run-workflow.js';
 import type { Workflow, WorkflowSpec } from '../workflow/spec.js';
 
@@ -72,6 +74,11 @@ export interface SupervisorOptions {
   keepAlive?: boolean;
   /** A warm process idle this long is closed; its next turn resumes cold (default 5 min). */
   keepAliveIdleMs?: number;
+  /**
+   * Run the agents on `herd worker`s of this queue (redis:// or rediss:// URL) instead of here;
+   * runs are recorded here as local ones are. No keepAlive, start gate or claude binary needed here.
+   */
+  queue?: string;
 }
 
 export interface RunOptions {
@@ -106,6 +113,8 @@ export class Supervisor {
   private turnsRunning = 0;
   /** Locks of runs this Supervisor created, taken with the directory and held until their first turn ends. */
   private readonly creationLocks = new Map<string, () => Promise<void>>();
+  private readonly queueUrl: QueueUrl | undefined;
+  private queueClient: Promise<QueueClient> | undefined;
 
   constructor(private readonly options: SupervisorOptions = {}) {
     this.workspaceRoot = path.resolve(options.workspaceRoot ?? defaultWorkspaceRoot(options.inheritedEnv ?? process.env));
@@ -115,7 +124,9 @@ export class Supervisor {
       throw new UsageError(`startSlots: expected a whole number of 0 or more (0: no limit), got ${JSON.stringify(options.startSlots)}`);
     }
     if (options.onEvent) this.listeners.add(options.onEvent);
-    if (options.keepAlive) {
+    this.queueUrl = options.queue === undefined ? undefined : parseQueueUrl(options.queue);
+    // Agents on queue workers are started there, a process per turn.
+    if (options.keepAlive && !this.queueUrl) {
       this.warmPool = new WarmPool({ idleMs: options.keepAliveIdleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS, onEmpty: () => void this.closeIdleServers() });
     }
   }
@@ -124,6 +135,23 @@ export class Supervisor {
   async close(): Promise<void> {
     await this.warmPool?.closeAll();
     await this.closeIdleServers();
+    const queue = this.queueClient;
+    this.queueClient = undefined;
+    await (await queue?.catch(() => undefined))?.close();
+  }
+
+  /** Connected before anything is created: an unreachable queue starts nothing. */
+  private async connectQueue(): Promise<QueueClient | undefined> {
+    if (!this.queueUrl) return undefined;
+    // Loaded only here: bullmq and ioredis cost a local run nothing.
+    const queueUrl = this.queueUrl;
+    this.queueClient ??= import('../queue/client.js').then(({ QueueClient }) => QueueClient.connect(queueUrl));
+    try {
+      return await this.queueClient;
+    } catch (error) {
+      this.queueClient = undefined;
+      throw error;
+    }
   }
 
   /** Listen to every event of every run; returns a function that stops listening. */
@@ -134,6 +162,8 @@ export class Supervisor {
 
   /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
   async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
+    validateTasks(tasks);
+    await this.connectQueue();
     const run = await this.createRun(tasks, runOptions.runId);
     try {
       return await this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal);
@@ -148,6 +178,7 @@ export class Supervisor {
    * Bad graphs (cycles, unknown ids, missing values) are UsageErrors before anything starts.
    */
   async runWorkflow(workflow: WorkflowSpec | Workflow, runOptions: WorkflowRunOptions = {}): Promise<RunSummary> {
+    await this.connectQueue();
     const created: string[] = [];
     try {
       return await runWorkflow(workflow, runOptions, {
@@ -231,6 +262,7 @@ export class Supervisor {
   /** Send `prompt` to every agent of a run (or the chosen ones), each resuming its own session in its own workspace. */
   async continue(runId: string, prompt: string, continueOptions: ContinueOptions = {}): Promise<RunSummary> {
     if (!prompt) throw new UsageError('continue: the prompt is empty');
+    await this.connectQueue();
     return this.withRunLock(runId, () => this.continueLocked(runId, prompt, continueOptions));
   }
 
@@ -277,6 +309,7 @@ export class Supervisor {
    * where they have one, in their own workspaces, completing the same run record.
    */
   async resume(runId: string, resumeOptions: ResumeOptions = {}): Promise<RunSummary> {
+    await this.connectQueue();
     return this.withRunLock(runId, () => this.resumeLocked(runId, resumeOptions));
   }
 
@@ -285,7 +318,8 @@ export class Supervisor {
     // Agents of a herd that was SIGKILLed may still be running: they must not run twice.
     // Our own warm ones are closed first, gently (the sweep would find them too).
     await this.warmPool?.closeRun(runId);
-    await killTaggedProcesses(`${runId}/`, true);
+    // On queue workers (maybe this machine's) its agents are the workers' to end, and may be finishing.
+    if (!this.queueUrl) await killTaggedProcesses(`${runId}/`, true);
     const turn = summary.turns.at(-1);
     const unfinished = new Set<string>(['pending', 'running', 'cancelled', ...(resumeOptions.retryFailed ? ['failed', 'timeout'] : [])]);
     const done = new Map((turn?.agents ?? []).map((agent) => [agent.id, agent]));
@@ -351,7 +385,9 @@ export class Supervisor {
     turnOptions: TurnRunOptions,
   ): Promise<RunSummary> {
     const simulate = this.options.simulate === true ? {} : this.options.simulate || (summary.simulated ? {} : undefined);
-    const concurrency = this.options.concurrency ?? defaultConcurrency(entries.length);
+    const queue = await this.connectQueue();
+    // Through a queue the workers hold the limits: every agent is enqueued at once unless -c says otherwise.
+    const concurrency = this.options.concurrency ?? (queue ? Math.max(1, entries.length) : defaultConcurrency(entries.length));
     const runner = createRunTurnRunner({
       summary,
       runHome,
@@ -373,7 +409,10 @@ export class Supervisor {
         ...(this.options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: this.options.retryBaseDelayMs }),
       },
       ...(this.options.startStaggerMs === undefined ? {} : { startStaggerMs: this.options.startStaggerMs }),
-      startSlots: this.options.startSlots ?? (this.options.startStaggerMs === undefined ? defaultStartSlots(Math.min(concurrency, entries.length)) : 0),
+      startSlots: queue
+        ? 0
+        : (this.options.startSlots ?? (this.options.startStaggerMs === undefined ? defaultStartSlots(Math.min(concurrency, entries.length)) : 0)),
+      ...(queue ? { queue } : {}),
     });
     return runner.run(entries, turnOptions);
   }
@@ -409,6 +448,8 @@ export class Supervisor {
 
   /** Resolve the claude binary up front (a UsageError before anything is created) when any task needs it. */
   private claudeBinFor(tasks: readonly AgentTask[]): string | undefined {
+    // Queue workers find their own.
+    if (this.queueUrl) return undefined;
     if (!tasks.some((task) => (task.agent ?? 'claude') === 'claude')) return undefined;
     return resolveClaudeBin(this.options.claudeBin, this.options.inheritedEnv ?? process.env);
   }

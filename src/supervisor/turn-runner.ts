@@ -19,10 +19,12 @@ import { createResult, mergeAttempts } from '../results.js';
 import { createRedactor, redactJson, type SecretRedactor } from '../secrets/redact.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
 import { EVENTS_FILE, EventLog, RUN_FILE, RunFileWriter } from '../store/run-store.js';
+import type { QueueClient } from '../queue/client.js';
 import type { TurnEntry, TurnRunOptions } from '../turn.js';
 import type { AgentResult, RunSummary, TurnSummary } from '../types.js';
 import { createAgentSignals } from './agent-signals.js';
-import { createAttemptLauncher, notStartedResult } from './attempt-launcher.js';
+import { createAttemptLauncher, notStartedResult, type AttemptRequest } from './attempt-launcher.js';
+import { createQueuedAttemptLauncher } from './queued-attempt-launcher.js';
 import { createEmitter } from './emitter.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { runWithRetries } from './retry-loop.js';
@@ -49,6 +51,8 @@ export interface TurnRunnerOptions {
   warmPool?: WarmPool;
   /** A simulate server that outlives the turn (warm processes keep talking to it); used instead of starting one. */
   simulateServer?: SimulateServer;
+  /** Run every attempt on the workers of this queue instead of here (`--queue`); they simulate, if asked, themselves. */
+  queue?: QueueClient;
 }
 
 export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries: TurnEntry[], turnOptions?: TurnRunOptions) => Promise<RunSummary> } {
@@ -75,7 +79,7 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
   const emit = createEmitter(summary.runId, options.listeners, log, onLogError, redactNow);
   const rateLimitGate = new RateLimitGate((untilTs, reason) => emit({ type: 'run.waiting', untilTs, reason }));
   const signals = createAgentSignals({ summary, writer, emit, gate: rateLimitGate, redact: redactNow });
-  const launchAttempt = createAttemptLauncher({
+  const launchLocally = createAttemptLauncher({
     summary,
     runHome,
     claudeBin: options.claudeBin,
@@ -90,6 +94,8 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     signals,
     emit,
   });
+  /** Local, or through the queue for the turn under way. */
+  let launchAttempt: (request: AttemptRequest) => Promise<AgentResult> = launchLocally;
 
   async function run(entries: TurnEntry[], turnOptions: TurnRunOptions = {}): Promise<RunSummary> {
     redact = createRedactor(inheritedEnv, options.env, ...entries.map((entry) => entry.task.env));
@@ -102,11 +108,31 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
   }
 
   async function runTurn(entries: TurnEntry[], turnOptions: TurnRunOptions): Promise<RunSummary> {
+    if (options.queue) return runQueuedTurn(options.queue, entries, turnOptions);
     const server = options.simulateServer ?? (options.simulate ? await startSimulateServer(options.simulate) : undefined);
     try {
       return await runTurnWith(entries, turnOptions, server);
     } finally {
       if (server !== options.simulateServer) await server?.close();
+    }
+  }
+
+  async function runQueuedTurn(queue: QueueClient, entries: TurnEntry[], turnOptions: TurnRunOptions): Promise<RunSummary> {
+    const follower = await queue.follow(summary.runId);
+    launchAttempt = createQueuedAttemptLauncher({
+      summary,
+      follower,
+      env: options.env,
+      killGraceMs: options.killGraceMs,
+      signal: options.signal,
+      signals,
+      emit,
+    });
+    try {
+      return await runTurnWith(entries, turnOptions, undefined);
+    } finally {
+      launchAttempt = launchLocally;
+      await follower.close();
     }
   }
 
@@ -195,7 +221,8 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     let result: AgentResult;
     try {
       const redactText = redact;
-      result = await runWithRetries((attempt) => launchAttempt({ entry, turnNumber: turn.turn, attempt, server, redact: redactText }), {
+      const priorAttempts = previousResults.get(task.id)?.attempts ?? 0;
+      result = await runWithRetries((attempt) => launchAttempt({ entry, turnNumber: turn.turn, attempt, priorAttempts, server, redact: redactText }), {
         agentId: task.id,
         retry: options.retry,
         gate: rateLimitGate,

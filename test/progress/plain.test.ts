@@ -39,6 +39,14 @@ describe('plain progress lines', () => {
     expect(lines.filter(Boolean)).toHaveLength(23);
   });
 
+  it('names the queue worker an agent started on (--queue)', () => {
+    const text = replay([
+      { type: 'run.start', runId: 'r', ts: 0, agents: ['a'], turn: 1, concurrency: 1, simulated: false },
+      { type: 'agent.start', runId: 'r', ts: 40, agentId: 'a', turn: 1, attempt: 2, workspace: '/srv/herd/r/a', worker: 'build-7' },
+    ]);
+    expect(text.split('\n')[1]).toBe('[  40ms] a started on worker build-7 (attempt 2)');
+  });
+
   it('keeps escape sequences and newlines of agent text out of the log', () => {
     const text = replay([
       { type: 'run.start', runId: 'r', ts: 0, agents: ['a'], turn: 1, concurrency: 1, simulated: false },

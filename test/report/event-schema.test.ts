@@ -64,6 +64,7 @@ const eventSchema = z.discriminatedUnion('type', [
       workspace: z.string(),
       pid: z.number().int().optional(),
       warm: z.boolean().optional(),
+      worker: z.string().min(1).optional(),
     })
     .strict(),
   z.object({ ...agent, type: z.literal('agent.session'), sessionId: z.string().min(1), model: z.string().optional() }).strict(),
