@@ -6,9 +6,25 @@
  * types.ts, events.ts, errors.ts, options.ts, results.ts, turn.ts). Top of the list = top layer.
  */
 const MAY_IMPORT = {
-  cli: ['supervisor', 'bench', 'workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'progress', 'report', 'secrets', 'text'],
-  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
-  supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],
+  cli: [
+    'supervisor',
+    'bench',
+    'workflow',
+    'attempt',
+    'agents',
+    'process',
+    'pool',
+    'store',
+    'workspace',
+    'simulate',
+    'progress',
+    'report',
+    'secrets',
+    'text',
+    'sandbox',
+  ],
+  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace', 'sandbox'],
+  supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text', 'sandbox'],
   workflow: ['pool', 'store', 'workspace', 'report', 'secrets', 'text'],
   attempt: ['agents', 'process', 'secrets', 'text'],
   agents: ['process', 'text'],
@@ -21,6 +37,8 @@ const MAY_IMPORT = {
   simulate: [],
   secrets: [],
   text: [],
+  /** The bubblewrap argv prefix and its probe: pure, below everything that runs agents. */
+  sandbox: [],
 };
 
 /** Libraries that only one folder may import: the rest of herd goes through that folder. */

@@ -34,14 +34,25 @@ export interface AgentTask {
   files?: Record<string, string>;
   dependsOn?: string[];
   priority?: number;
+  /**
+   * Run the agent under bubblewrap (see README, Guardrails): true, or `{ network: false }` to
+   * also take the network away from a command agent (claude always keeps it for the model API).
+   */
+  sandbox?: boolean | SandboxTaskOptions;
+}
+
+export interface SandboxTaskOptions {
+  /** false: a command agent gets no network at all (claude agents ignore it). Default true. */
+  network?: boolean;
 }
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk'] as const;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
 /** Final states, plus 'pending'/'running' which only appear in run.json while a run is under way (or was killed). */
-export type AgentStatus = 'succeeded' | 'failed' | 'timeout' | 'cancelled' | 'skipped' | 'pending' | 'running';
-export const FINAL_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped'] as const;
+export type AgentStatus = 'succeeded' | 'failed' | 'timeout' | 'cancelled' | 'skipped' | 'budget' | 'pending' | 'running';
+/** 'budget': stopped (or never started) because the run reached its spending cap; `herd resume --max-cost <more>` goes on. */
+export const FINAL_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'budget'] as const;
 export type FailureReason =
   | 'spawn'
   | 'exit'
@@ -55,7 +66,9 @@ export type FailureReason =
   | 'dependency'
   | 'no-session'
   /** herd itself failed while running this agent (a bug): the agent ends failed, the others run on. */
-  | 'internal';
+  | 'internal'
+  /** The run reached its spending cap (--max-cost) before this agent finished. */
+  | 'budget';
 
 export interface Usage {
   inputTokens: number;
@@ -85,6 +98,11 @@ export interface AgentResult {
   /** The JSON the agent returned for the task's jsonSchema (claude's `structured_output`). */
   structuredOutput?: unknown;
   costUsd: number;
+  /**
+   * True when costUsd (and usage) are herd's estimate from the token counts the agent streamed,
+   * because it ended (stopped, crashed) before reporting its own total.
+   */
+  costEstimated?: boolean;
   usage: Usage;
   numTurns?: number;
   durationMs: number;
@@ -113,6 +131,8 @@ export interface Totals {
   concurrency: number;
   succeeded: number;
   failed: number;
+  /** Of `failed`: agents stopped or not started because the run reached its spending cap (absent when none). */
+  budget?: number;
   usage: Usage;
 }
 
@@ -153,6 +173,14 @@ export interface RunSummary {
   claudeConfigDir?: string;
   /** Present when the run was a workflow (herd run): its graph, stage accounts and judges' verdicts. */
   workflow?: WorkflowRecord;
+  /** The spending limits of the run (--max-cost, --warn-cost); later turns and resumes keep them unless given new ones. */
+  budget?: RunBudgetLimits;
+}
+
+/** Spending limits for a whole run, in USD, over everything the run records (all turns). */
+export interface RunBudgetLimits {
+  maxCostUsd?: number;
+  warnCostUsd?: number;
 }
 
 /** What a workflow run adds to its record. */

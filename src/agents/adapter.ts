@@ -39,6 +39,8 @@ export interface AgentProgress {
   apiRetries: number;
   /** For adapters whose answer is plain stdout: a bounded tail of it. */
   stdoutTail?: string;
+  /** The latest text the agent said before any final answer (bounded): what a stopped agent had got to. */
+  partialText?: string;
 }
 
 /** One thing worth telling listeners about, found while parsing a line. */
@@ -46,7 +48,13 @@ export type ParsedSignal =
   | { kind: 'session'; sessionId: string; model?: string; agentVersion?: string }
   | { kind: 'output'; type: string; excerpt?: string }
   | { kind: 'tool'; tool: string }
-  | { kind: 'retry'; attempt: number; status?: number; delayMs?: number };
+  | { kind: 'retry'; attempt: number; status?: number; delayMs?: number }
+  /**
+   * One model call's tokens as streamed while it runs (claude: each assistant line). Several
+   * lines may belong to one call (`messageId`); their `usage` repeats, their `outputChars` add up.
+   * `usage.outputTokens` may be a placeholder (claude streams 1): `outputChars` is the better guess.
+   */
+  | { kind: 'usage'; messageId?: string; model?: string; usage: Usage; outputChars: number };
 
 export interface AgentOutcome {
   status: AgentResult['status'];

@@ -24,6 +24,8 @@ export interface AgentTurnContext {
   redact?: Redactor;
   onSignal?: (signal: ParsedSignal) => void;
   onSpawn?: (pid: number) => void;
+  /** Run the command behind this one (e.g. the sandbox's `bwrap ... --`): its argv goes first. */
+  commandPrefix?: readonly string[];
 }
 
 export async function executeAgentTurn(task: AgentTask, context: AgentTurnContext): Promise<AgentResult> {
@@ -35,9 +37,10 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
   } catch (error) {
     return failedBeforeStart(task, context, startedAt, (error as Error).message);
   }
+  const argv = prefixedCommand(spec, context.commandPrefix);
   const run = await runProcess({
-    file: spec.file,
-    args: spec.args,
+    file: argv.file,
+    args: argv.args,
     cwd: context.workspace,
     env: mergeEnv(context.env, spec.env),
     tag: context.tag,
@@ -76,7 +79,8 @@ export function toAgentResult(
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
   };
-  const text = progress.result ?? progress.stdoutTail;
+  // No answer (stopped, killed): the agent's latest text is what it had got to.
+  const text = progress.result ?? progress.stdoutTail ?? progress.partialText;
   if (text !== undefined) result.result = redact(text);
   if (progress.structuredOutput !== undefined) result.structuredOutput = redactJson(progress.structuredOutput, redact);
   if (progress.sessionId !== undefined) result.sessionId = progress.sessionId;
@@ -104,6 +108,12 @@ export function requireStructuredOutput(task: AgentTask, result: AgentResult): A
     status: 'failed',
     error: { reason: 'protocol', message: `asked for structured output (jsonSchema) but the answer had none${said ? `: ${said}` : ''}` },
   };
+}
+
+/** The command with `prefix` in front of it (nothing changes without one). */
+export function prefixedCommand(spec: { file: string; args: string[] }, prefix: readonly string[] | undefined): { file: string; args: string[] } {
+  const [file, ...args] = prefix ?? [];
+  return file === undefined ? { file: spec.file, args: spec.args } : { file, args: [...args, spec.file, ...spec.args] };
 }
 
 export function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {

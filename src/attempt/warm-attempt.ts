@@ -5,7 +5,7 @@
 
 import { createProgress, type AgentProgress, type CommandSpec, type WarmProtocol } from '../agents/adapter.js';
 import { startWarmProcess, type WarmProcess, type WarmTurnRun } from '../process/warm-process.js';
-import { failedBeforeStart, mergeEnv, toAgentResult, type AgentTurnContext } from './cold-attempt.js';
+import { failedBeforeStart, mergeEnv, prefixedCommand, toAgentResult, type AgentTurnContext } from './cold-attempt.js';
 import type { AgentResult, AgentTask } from '../types.js';
 import type { WarmPool } from './warm-pool.js';
 
@@ -29,7 +29,7 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
   try {
     spec = warm.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
     const fresh = warm.command(task, {});
-    fingerprint = JSON.stringify([fresh.file, fresh.args, fresh.env, context.workspace]);
+    fingerprint = JSON.stringify([context.commandPrefix ?? [], fresh.file, fresh.args, fresh.env, context.workspace]);
   } catch (error) {
     context.onStart?.({ reused: false });
     return failedBeforeStart(task, context, startedAt, (error as Error).message);
@@ -48,9 +48,10 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
     }
   }
 
+  const argv = prefixedCommand(spec, context.commandPrefix);
   const started = await startWarmProcess({
-    file: spec.file,
-    args: spec.args,
+    file: argv.file,
+    args: argv.args,
     cwd: context.workspace,
     env: mergeEnv(context.env, spec.env),
     tag: context.tag,

@@ -4,7 +4,9 @@
 
 import os from 'node:os';
 import { UsageError } from '../errors.js';
-import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration } from '../options.js';
+import { loadPriceFile } from '../agents/prices.js';
+import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration, parsePositiveNumber } from '../options.js';
+import { formatUsd } from '../report/format.js';
 import { renderTurn } from '../report/summary-text.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js';
 import type { HerdEvent } from '../events.js';
@@ -29,6 +31,11 @@ export interface CommonRunFlags {
   json?: boolean;
   quiet?: boolean;
   events?: string;
+  maxCost?: string;
+  warnCost?: string;
+  prices?: string;
+  sandbox?: boolean;
+  sandboxNetwork?: string;
 }
 
 export interface MultiTurnFlags {
@@ -68,8 +75,14 @@ export async function resumeCommand(runId: string, flags: CommonRunFlags & { ret
   return runWithUi(flags, options, (supervisor, signal) => supervisor.resume(runId, { ...(flags.retryFailed ? { retryFailed: true } : {}), signal }));
 }
 
-export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
+export function supervisorOptionsFromFlags(flags: CommonRunFlags, env: NodeJS.ProcessEnv = process.env): SupervisorOptions {
   const options: SupervisorOptions = {};
+  if (flags.maxCost !== undefined) options.maxCostUsd = parsePositiveNumber('--max-cost', flags.maxCost);
+  if (flags.warnCost !== undefined) options.warnCostUsd = parsePositiveNumber('--warn-cost', flags.warnCost);
+  const prices = flags.prices ?? (env.HERD_PRICES || undefined);
+  if (prices !== undefined) options.prices = loadPriceFile(prices, flags.prices === undefined ? 'HERD_PRICES' : '--prices');
+  if (flags.sandboxNetwork !== undefined && !flags.sandbox) throw new UsageError('--sandbox-network applies with --sandbox only');
+  if (flags.sandbox) options.sandbox = flags.sandboxNetwork === 'off' ? { network: false } : true;
   if (flags.concurrency !== undefined) options.concurrency = parseConcurrency('-c/--concurrency', flags.concurrency);
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
   if (flags.claudeBin !== undefined) options.claudeBin = flags.claudeBin;
@@ -149,11 +162,23 @@ export function closingLines(summary: RunSummary, turns: readonly TurnSummary[],
   const answered = turns.some((turn) => turn.agents.some((agent) => agent.result !== undefined));
   const simulatedNote =
     summary.simulated && answered ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
-  // An interrupted run is finished with resume (interruptedNote), not continued.
+  // An interrupted run is finished with resume (interruptedNote), not continued; one stopped at its cap too, with more money.
+  const stopped = turns.at(-1)?.agents.filter((agent) => agent.status === 'budget').length ?? 0;
   const next = interrupted
     ? ''
-    : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: herd show ${summary.runId}\n`;
+    : stopped > 0
+      ? budgetNote(summary, stopped)
+      : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: herd show ${summary.runId}\n`;
   return `${simulatedNote}${next}`;
+}
+
+/** What the cap stopped, what was spent, and the command that goes on. */
+export function budgetNote(summary: RunSummary, stopped: number): string {
+  const spent = summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
+  const cap = summary.budget?.maxCostUsd;
+  const of = cap === undefined ? '' : ` of its ${formatUsd(cap)} cap`;
+  const agents = `${stopped} agent${stopped === 1 ? ' was' : 's were'} stopped or not started`;
+  return `\nrun ${summary.runId} reached its spending cap: ${formatUsd(spent)} spent${of}; ${agents}.\nfinish them with:  herd resume ${summary.runId} --max-cost <more than ${formatUsd(cap ?? spent)}>\n`;
 }
 
 export function interruptedNote(summary: RunSummary, workspaceRoot: string): string {

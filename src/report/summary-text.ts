@@ -23,7 +23,7 @@ export function renderResultsTable(agents: readonly AgentResult[], answerWidth =
 export function renderTimingAccount(totals: Totals): string {
   const saved = Math.max(0, totals.agentMs - totals.wallMs);
   return [
-    `agents     ${totals.succeeded} succeeded, ${totals.failed} not`,
+    `agents     ${totals.succeeded} succeeded, ${totals.failed} not${totals.budget ? ` (${totals.budget} stopped at the spending cap)` : ''}`,
     `wall       ${formatMs(totals.wallMs)}  (sum of agent time ${formatMs(totals.agentMs)}, ${formatMs(saved)} saved)`,
     `speedup    ${totals.speedup.toFixed(2)}x at concurrency ${totals.concurrency}  (efficiency ${Math.round(totals.efficiency * 100)}%; sum of agent time / wall)`,
     ...(totals.apiMs > 0 ? [`model      ${formatMs(totals.apiMs)} of the agent time was spent waiting for the model API`] : []),

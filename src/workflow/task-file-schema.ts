@@ -37,6 +37,7 @@ export const taskFileTaskSchema = z
     files: z.record(z.string(), z.string()).optional(),
     dependsOn: z.array(z.string()).optional(),
     priority: z.number().int().optional(),
+    sandbox: z.union([z.boolean(), z.object({ network: z.boolean().optional() }).strict()]).optional(),
   })
   .strict();
 
