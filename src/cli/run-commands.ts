@@ -14,7 +14,7 @@ import type { RunSummary, TurnSummary } from '../types.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
-import { buildSpawnTasks, type SpawnFlags } from './spawn-tasks.js';
+import { buildSpawnRun, type SpawnFlags } from './spawn-tasks.js';
 
 export interface CommonRunFlags {
   concurrency?: string;
@@ -47,10 +47,10 @@ export interface MultiTurnFlags {
 }
 
 export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & CommonRunFlags & MultiTurnFlags): Promise<number> {
-  const tasks = await buildSpawnTasks(prompt, flags);
+  const { tasks, budget } = await buildSpawnRun(prompt, flags);
   const followUps = flags.then ?? [];
   if (followUps.some((followUp) => followUp.trim() === '')) throw new UsageError('--then: expected a follow-up prompt, got an empty one');
-  const options = supervisorOptionsFromFlags(flags);
+  const options = { ...budget, ...supervisorOptionsFromFlags(flags) };
   // Warm processes only pay off from the second turn on, so --then turns them on by default.
   if (flags.keepAlive ?? followUps.length > 0) options.keepAlive = true;
   if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parsePositiveDuration('--keep-alive-idle', flags.keepAliveIdle);

@@ -38,7 +38,7 @@ describe('herd --max-cost', () => {
     expect(after.budget).toEqual({ maxCostUsd: 1, warnCostUsd: 0.2 });
   });
 
-  it("takes the cap from a workflow file's maxCostUsd (the flag wins over it)", async () => {
+  it("takes the cap from a task file's maxCostUsd (the flag wins over it)", async () => {
     const file = path.join(root.path, 'flow.yaml');
     await writeFile(
       file,
@@ -50,6 +50,12 @@ describe('herd --max-cost', () => {
     expect((JSON.parse(capped.stdout) as RunSummary).agents.map((agent) => agent.status)).toEqual(['succeeded', 'succeeded', 'budget']);
     const flag = await herd(['run', file, '--max-cost', '1', '--json', '-q']);
     expect(flag.code, flag.stderr).toBe(0);
+    // The same at the top of a spawn task file ({defaults, tasks}).
+    const tasksFile = path.join(root.path, 'tasks.yaml');
+    await writeFile(tasksFile, 'maxCostUsd: 0.3\ntasks:\n  - { id: a, prompt: "mode:spend" }\n  - { id: b, prompt: "mode:spend" }\n');
+    const spawned = await herd(['spawn', '--tasks', tasksFile, '--json', '-q']);
+    expect(spawned.code, spawned.stderr).toBe(1);
+    expect(JSON.parse(spawned.stdout) as RunSummary).toMatchObject({ budget: { maxCostUsd: 0.3 }, agents: [{ status: 'budget' }, { status: 'budget' }] });
   });
 
   it('refuses a bad amount or price file in one line before anything starts (exit 2)', async () => {
