@@ -6,24 +6,8 @@
  * types.ts, events.ts, errors.ts, options.ts, results.ts, turn.ts). Top of the list = top layer.
  */
 const MAY_IMPORT = {
-  cli: [
-    'supervisor',
-    'bench',
-    'workflow',
-    'attempt',
-    'agents',
-    'process',
-    'pool',
-    'store',
-    'workspace',
-    'simulate',
-    'progress',
-    'report',
-    'secrets',
-    'text',
-    'sandbox',
-  ],
-  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace', 'sandbox'],
+  cli: ['supervisor', 'bench', 'workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'progress', 'report', 'secrets', 'text'],
+  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
   supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text', 'sandbox'],
   workflow: ['pool', 'store', 'workspace', 'report', 'secrets', 'text'],
   attempt: ['agents', 'process', 'secrets', 'text'],
