@@ -26,7 +26,7 @@ const MAY_IMPORT = {
   ],
   ui: ['supervisor', 'workflow', 'store', 'workspace', 'progress', 'report', 'secrets', 'text'],
   bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
-  supervisor: ['workflow', 'queue', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],
+  supervisor: ['workflow', 'queue', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text', 'sandbox'],
   workflow: ['pool', 'store', 'workspace', 'report', 'secrets', 'text'],
   // Agent jobs on Redis: the submitter's client and `herd worker`, which runs jobs with the same attempt machinery.
   queue: ['attempt', 'agents', 'process', 'pool', 'workspace', 'simulate', 'secrets', 'text'],
@@ -41,6 +41,8 @@ const MAY_IMPORT = {
   simulate: [],
   secrets: [],
   text: [],
+  /** The bubblewrap argv prefix and its probe: pure, below everything that runs agents. */
+  sandbox: [],
 };
 
 /**

@@ -15,7 +15,8 @@ interface Base {
 }
 
 export type HerdEvent =
-  | (Base & { type: 'run.start'; agents: string[]; turn: number; concurrency: number; simulated: boolean })
+  /** `maxCostUsd`: the run's spending cap, when it has one. */
+  | (Base & { type: 'run.start'; agents: string[]; turn: number; concurrency: number; simulated: boolean; maxCostUsd?: number })
   | (Base & { type: 'agent.queued'; agentId: string; turn: number })
   /** `warm`: the turn went to a process kept alive from an earlier turn (no start-up paid); `worker`: the queue worker running it (--queue). */
   | (Base & { type: 'agent.start'; agentId: string; turn: number; attempt: number; workspace: string; pid?: number; warm?: boolean; worker?: string })
@@ -30,6 +31,13 @@ export type HerdEvent =
   | (Base & { type: 'agent.tool'; agentId: string; tool: string; file?: string; command?: string })
   | (Base & { type: 'agent.retry'; agentId: string; attempt: number; status?: number; delayMs?: number; source: 'agent' | 'herd' })
   | (Base & { type: 'agent.end'; agentId: string; turn: number; result: AgentResult })
+  /**
+   * The agent's spending changed (a model call it made, or its reported total at its end): `costUsd`
+   * is this agent's in this turn, `runCostUsd` the whole run's (recorded + running estimates).
+   */
+  | (Base & { type: 'agent.cost'; agentId: string; costUsd: number; runCostUsd: number; maxCostUsd?: number })
+  /** The run's spending crossed --warn-cost (`level: 'warning'`) or reached --max-cost (`level: 'cap'`: nothing new starts, running agents are stopped). */
+  | (Base & { type: 'run.budget'; level: 'warning' | 'cap'; spentUsd: number; limitUsd: number; message: string })
   | (Base & { type: 'run.waiting'; untilTs: number; reason: string })
   | (Base & { type: 'run.warning'; message: string })
   | (Base & { type: 'run.end'; turn: number; summary: RunSummary });

@@ -1,7 +1,7 @@
 // The vocabulary between whoever decides what runs in a turn (Supervisor, workflow) and the
 // turn runner that runs it: one entry per agent, and an optional scheduler that orders them.
 
-import type { AgentResult, AgentTask, FailureReason } from './types.js';
+import type { AgentResult, AgentTask, FailureReason, RunBudgetLimits } from './types.js';
 
 export interface TurnEntry {
   task: AgentTask;
@@ -13,6 +13,8 @@ export interface TurnEntry {
   skipReason?: FailureReason;
   /** Look at a finished result before it is recorded (a workflow judge whose answer names no winner becomes failed). */
   check?: (result: AgentResult) => AgentResult;
+  /** For a sandboxed agent: more paths it may write or read (e.g. its worktree's repository .git). */
+  sandboxPaths?: { writable?: string[]; readable?: string[] };
 }
 
 /**
@@ -33,4 +35,6 @@ export interface TurnRunOptions {
   /** Finish the latest turn (herd resume) instead of starting a new one. */
   resumeTurn?: boolean;
   schedule?: TurnScheduler;
+  /** Spending limits from the workflow file (the Supervisor's own options win over them). */
+  budget?: RunBudgetLimits;
 }

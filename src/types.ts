@@ -34,14 +34,25 @@ export interface AgentTask {
   files?: Record<string, string>;
   dependsOn?: string[];
   priority?: number;
+  /**
+   * Run the agent under bubblewrap (see README, Guardrails): true, or `{ network: false }` to
+   * also take the network away from a command agent (claude always keeps it for the model API).
+   */
+  sandbox?: boolean | SandboxTaskOptions;
+}
+
+export interface SandboxTaskOptions {
+  /** false: a command agent gets no network at all (claude agents ignore it). Default true. */
+  network?: boolean;
 }
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk'] as const;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
 /** Final states, plus 'pending'/'running' which only appear in run.json while a run is under way (or was killed). */
-export type AgentStatus = 'succeeded' | 'failed' | 'timeout' | 'cancelled' | 'skipped' | 'pending' | 'running';
-export const FINAL_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped'] as const;
+export type AgentStatus = 'succeeded' | 'failed' | 'timeout' | 'cancelled' | 'skipped' | 'budget' | 'pending' | 'running';
+/** 'budget': stopped (or never started) because the run reached its spending cap; `herd resume --max-cost <more>` goes on. */
+export const FINAL_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'budget'] as const;
 export type FailureReason =
   | 'spawn'
   | 'exit'
@@ -61,7 +72,10 @@ export type FailureReason =
   /** A queue worker would not run it (an agent type or command it does not allow; see `herd worker`). */
   | 'refused'
   /** Its turn had to run on the queue worker holding its workspace, and that worker is not running. */
-  | 'worker-gone';
+  | 'worker-gone'
+
+  /** The run reached its spending cap (--max-cost) before this agent finished. */
+  | 'budget';
 
 export interface Usage {
   inputTokens: number;
@@ -91,6 +105,11 @@ export interface AgentResult {
   /** The JSON the agent returned for the task's jsonSchema (claude's `structured_output`). */
   structuredOutput?: unknown;
   costUsd: number;
+  /**
+   * True when costUsd (and usage) are herd's estimate from the token counts the agent streamed,
+   * because it ended (stopped, crashed) before reporting its own total.
+   */
+  costEstimated?: boolean;
   usage: Usage;
   numTurns?: number;
   durationMs: number;
@@ -124,6 +143,8 @@ export interface Totals {
   concurrencyLimit?: number;
   succeeded: number;
   failed: number;
+  /** Of `failed`: agents stopped or not started because the run reached its spending cap (absent when none). */
+  budget?: number;
   usage: Usage;
 }
 
@@ -166,6 +187,14 @@ export interface RunSummary {
   workflow?: WorkflowRecord;
   /** Why herd itself failed the latest turn although its agents ran (e.g. events.jsonl could not be written). */
   error?: string;
+  /** The spending limits of the run (--max-cost, --warn-cost); later turns and resumes keep them unless given new ones. */
+  budget?: RunBudgetLimits;
+}
+
+/** Spending limits for a whole run, in USD, over everything the run records (all turns). */
+export interface RunBudgetLimits {
+  maxCostUsd?: number;
+  warnCostUsd?: number;
 }
 
 /** What a workflow run adds to its record. */

@@ -44,6 +44,8 @@ export interface AgentProgress {
   stdoutTail?: string;
   /** stdoutTail starts inside the output (it may start inside a secret: see secrets/redact.ts, tail). */
   stdoutTailCut?: boolean;
+  /** The latest text the agent said before any final answer (bounded): what a stopped agent had got to. */
+  partialText?: string;
 }
 
 /** One thing worth telling listeners about, found while parsing a line. */
@@ -53,7 +55,13 @@ export type ParsedSignal =
   | { kind: 'output'; type: string; excerpt?: string; activity?: AgentActivity }
   /** `file`: the path a file tool works on; `command`: the command a shell tool runs (first line, bounded). */
   | { kind: 'tool'; tool: string; file?: string; command?: string }
-  | { kind: 'retry'; attempt: number; status?: number; delayMs?: number };
+  | { kind: 'retry'; attempt: number; status?: number; delayMs?: number }
+  /**
+   * One model call's tokens as streamed while it runs (claude: each assistant line). Several
+   * lines may belong to one call (`messageId`); their `usage` repeats, their `outputChars` add up.
+   * `usage.outputTokens` may be a placeholder (claude streams 1): `outputChars` is the better guess.
+   */
+  | { kind: 'usage'; messageId?: string; model?: string; usage: Usage; outputChars: number };
 
 export interface AgentOutcome {
   status: AgentResult['status'];

@@ -5,7 +5,7 @@
 
 import type { AgentActivity } from '../events.js';
 import type { ProcessExit } from '../process/exit.js';
-import type { AgentTask } from '../types.js';
+import type { AgentTask, Usage } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, TurnOptions } from './adapter.js';
 import { describeExit, judgeProcessFailure } from './process-outcome.js';
 import { promptGoesOnStdin } from './prompt-delivery.js';
@@ -76,7 +76,7 @@ interface StreamLine {
   session_id?: unknown;
   model?: unknown;
   claude_code_version?: unknown;
-  message?: { content?: unknown };
+  message?: { content?: unknown; id?: unknown; model?: unknown; usage?: Record<string, unknown> };
   result?: unknown;
   structured_output?: unknown;
   is_error?: unknown;
@@ -124,11 +124,12 @@ export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal
     // Without a login or key, 2.1.197 answers "Not logged in · Please run /login" itself and
     // marks that line; its result line then only says is_error, with subtype "success".
     if (parsed.error === 'authentication_failed') into.authFailed = true;
+    keepPartialText(parsed, into);
   }
   const signals: ParsedSignal[] = [output];
   if (type === 'system' && parsed.subtype === 'init') signals.push(...readInit(parsed, into));
   else if (type === 'system' && parsed.subtype === 'api_retry') signals.push(readRetry(parsed, into));
-  else if (type === 'assistant') signals.push(...readToolUses(parsed));
+  else if (type === 'assistant') signals.push(...readToolUses(parsed), ...readCallUsage(parsed));
   else if (type === 'result') readResult(parsed, into);
   return signals;
 }
@@ -204,6 +205,57 @@ function readTextExcerpt(line: StreamLine): string | undefined {
   return text.trim() ? text : undefined;
 }
 
+/**
+ * The tokens of the model call an assistant line belongs to. Claude copies the usage of the
+ * call's first stream event: input and cache tokens are final there, output tokens are a
+ * placeholder (1) until the turn's result line; the line's content is what was generated.
+ */
+function readCallUsage(line: StreamLine): ParsedSignal[] {
+  const usage = line.message?.usage;
+  if (!isBlock(usage)) return [];
+  const content = line.message?.content;
+  const signal: ParsedSignal = {
+    kind: 'usage',
+    usage: readUsage(usage),
+    outputChars: Array.isArray(content) ? content.reduce((sum: number, block: unknown) => sum + generatedChars(block), 0) : 0,
+  };
+  const messageId = asString(line.message?.id);
+  const model = asString(line.message?.model);
+  if (messageId !== undefined) signal.messageId = messageId;
+  if (model !== undefined) signal.model = model;
+  return [signal];
+}
+
+/** What the model wrote in one content block: text, thinking, or a tool call's input. */
+function generatedChars(block: unknown): number {
+  if (!isBlock(block)) return 0;
+  if (typeof block.text === 'string') return block.text.length;
+  if (typeof block.thinking === 'string') return block.thinking.length;
+  if (block.type === 'tool_use') return JSON.stringify(block.input ?? {}).length + (typeof block.name === 'string' ? block.name.length : 0);
+  return 0;
+}
+
+/** A stopped agent leaves no result line; its latest text is what it had got to. */
+const MAX_PARTIAL_CHARS = 64 * 1024;
+function keepPartialText(line: StreamLine, into: AgentProgress): void {
+  const content = line.message?.content;
+  if (!Array.isArray(content)) return;
+  const text = content
+    .filter((block: unknown): block is { type: string; text: string } => isBlock(block) && block.type === 'text' && typeof block.text === 'string')
+    .map((block) => block.text)
+    .join('\n');
+  if (text) into.partialText = text.length > MAX_PARTIAL_CHARS ? text.slice(-MAX_PARTIAL_CHARS) : text;
+}
+
+function readUsage(usage: Record<string, unknown>): Usage {
+  return {
+    inputTokens: asNumber(usage.input_tokens) ?? 0,
+    outputTokens: asNumber(usage.output_tokens) ?? 0,
+    cacheReadTokens: asNumber(usage.cache_read_input_tokens) ?? 0,
+    cacheCreationTokens: asNumber(usage.cache_creation_input_tokens) ?? 0,
+  };
+}
+
 function readResult(line: StreamLine, into: AgentProgress): void {
   into.sawResult = true;
   const sessionId = asString(line.session_id);
@@ -220,15 +272,7 @@ function readResult(line: StreamLine, into: AgentProgress): void {
   if (Array.isArray(line.errors)) into.errors = line.errors.map((error) => (typeof error === 'string' ? error : JSON.stringify(error))).slice(0, 10);
   const cost = asNumber(line.total_cost_usd);
   if (cost !== undefined) into.costUsd = cost;
-  const usage = line.usage;
-  if (usage) {
-    into.usage = {
-      inputTokens: asNumber(usage.input_tokens) ?? 0,
-      outputTokens: asNumber(usage.output_tokens) ?? 0,
-      cacheReadTokens: asNumber(usage.cache_read_input_tokens) ?? 0,
-      cacheCreationTokens: asNumber(usage.cache_creation_input_tokens) ?? 0,
-    };
-  }
+  if (line.usage) into.usage = readUsage(line.usage);
   const numTurns = asNumber(line.num_turns);
   if (numTurns !== undefined) into.numTurns = numTurns;
   const durationApiMs = asNumber(line.duration_api_ms);

@@ -25,6 +25,8 @@ export interface AgentTurnContext {
   redact?: Redactor;
   onSignal?: (signal: ParsedSignal) => void;
   onSpawn?: (pid: number) => void;
+  /** Run the command behind this one (e.g. the sandbox's `bwrap ... --`): its argv goes first. */
+  commandPrefix?: readonly string[];
 }
 
 export async function executeAgentTurn(task: AgentTask, context: AgentTurnContext): Promise<AgentResult> {
@@ -37,9 +39,10 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
   } catch (error) {
     return failedBeforeStart(task, context, startedAt, (error as Error).message);
   }
+  const argv = prefixedCommand(spec, context.commandPrefix);
   const run = await runProcess({
-    file: spec.file,
-    args: spec.args,
+    file: argv.file,
+    args: argv.args,
     cwd: context.workspace,
     env: mergeEnv(context.env, spec.env),
     tag: context.tag,
@@ -82,6 +85,8 @@ export function toAgentResult(
   };
   if (progress.result !== undefined) result.result = redact(progress.result);
   else if (progress.stdoutTail !== undefined) result.result = progress.stdoutTailCut ? redactTail(redact, progress.stdoutTail) : redact(progress.stdoutTail);
+  // No answer (stopped, killed): the agent's latest text is what it had got to.
+  else if (progress.partialText !== undefined) result.result = redact(progress.partialText);
   if (progress.structuredOutput !== undefined) result.structuredOutput = redactJson(progress.structuredOutput, redact);
   if (progress.sessionId !== undefined) result.sessionId = progress.sessionId;
   if (progress.numTurns !== undefined) result.numTurns = progress.numTurns;
@@ -114,6 +119,12 @@ export function requireStructuredOutput(task: AgentTask, result: AgentResult): A
 export function refuseNulByte(spec: CommandSpec, task: AgentTask): void {
   const nul = describeNulByte(spec, task.prompt);
   if (nul) throw new Error(nul);
+}
+
+/** The command with `prefix` in front of it (nothing changes without one). */
+export function prefixedCommand(spec: { file: string; args: string[] }, prefix: readonly string[] | undefined): { file: string; args: string[] } {
+  const [file, ...args] = prefix ?? [];
+  return file === undefined ? { file: spec.file, args: spec.args } : { file, args: [...args, spec.file, ...spec.args] };
 }
 
 export function mergeEnv(base: Record<string, string>, overrides: Record<string, string | undefined>): Record<string, string> {

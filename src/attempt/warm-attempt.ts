@@ -5,7 +5,7 @@
 
 import { createProgress, type AgentProgress, type CommandSpec, type WarmProtocol } from '../agents/adapter.js';
 import { startWarmProcess, type WarmProcess, type WarmTurnRun } from '../process/warm-process.js';
-import { failedBeforeStart, mergeEnv, refuseNulByte, toAgentResult, type AgentTurnContext } from './cold-attempt.js';
+import { failedBeforeStart, mergeEnv, prefixedCommand, refuseNulByte, toAgentResult, type AgentTurnContext } from './cold-attempt.js';
 import type { AgentResult, AgentTask } from '../types.js';
 import type { WarmPool } from './warm-pool.js';
 
@@ -30,7 +30,7 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
     spec = warm.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
     refuseNulByte(spec, task);
     const fresh = warm.command(task, {});
-    fingerprint = JSON.stringify([fresh.file, fresh.args, fresh.env, context.workspace]);
+    fingerprint = JSON.stringify([context.commandPrefix ?? [], fresh.file, fresh.args, fresh.env, context.workspace]);
   } catch (error) {
     context.onStart?.({ reused: false });
     return failedBeforeStart(task, context, startedAt, (error as Error).message);
@@ -49,9 +49,10 @@ export async function executeWarmAgentTurn(task: AgentTask, context: WarmTurnCon
     }
   }
 
+  const argv = prefixedCommand(spec, context.commandPrefix);
   const started = await startWarmProcess({
-    file: spec.file,
-    args: spec.args,
+    file: argv.file,
+    args: argv.args,
     cwd: context.workspace,
     env: mergeEnv(context.env, spec.env),
     tag: context.tag,

@@ -31,6 +31,22 @@ function addRunFlags(command: Command): Command {
       '--stagger <duration|auto>',
       'how agents start: auto = at most one starting claude per CPU core, the next when one prints its first line; a duration (1s) spaces starts; 0 = all at once (default: auto when more than 3 agents per core start together, else all at once)',
     )
+    .option(
+      '--max-cost <usd>',
+      'spending cap for the whole run (all its turns): when reached, nothing new starts and running agents stop with status "budget"; herd resume <runId> --max-cost <more> goes on',
+    )
+    .option('--warn-cost <usd>', 'print one warning line (and emit run.budget) when the run has spent this much')
+    .option('--prices <file>', "JSON of model prices in USD per million tokens over herd's table, for the spending estimate (default: $HERD_PRICES)")
+    .option(
+      '--sandbox',
+      "run each agent under bubblewrap: system read-only, only its own workspace writable, other agents' and herd's records hidden, private /tmp and PIDs",
+    )
+    .addOption(
+      new Option('--sandbox-network <on|off>', 'with --sandbox: off takes the network from command agents (claude keeps it for the model API)').choices([
+        'on',
+        'off',
+      ]),
+    )
     .option('--json', 'print the run summary as one JSON document on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress lines')
     .option('--events <file|->', 'write every event as a JSON line to a file, or - for stderr')

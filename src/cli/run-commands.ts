@@ -4,7 +4,9 @@
 
 import os from 'node:os';
 import { UsageError } from '../errors.js';
-import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration } from '../options.js';
+import { loadPriceFile } from '../agents/prices.js';
+import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration, parsePositiveNumber } from '../options.js';
+import { formatUsd } from '../report/format.js';
 import { renderTurn } from '../report/summary-text.js';
 import { resolveRunId } from '../store/run-ref.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js';
@@ -15,7 +17,7 @@ import { installInterruptHandlers } from './interrupt.js';
 import { herdCommand } from './invocation.js';
 import { resolveQueueUrl } from '../queue/queue-url.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
-import { buildSpawnTasks, type SpawnFlags } from './spawn-tasks.js';
+import { buildSpawnRun, type SpawnFlags } from './spawn-tasks.js';
 
 export interface CommonRunFlags {
   concurrency?: string;
@@ -34,6 +36,11 @@ export interface CommonRunFlags {
   events?: string;
   /** --queue: a Redis URL, or true for $HERD_REDIS_URL. */
   queue?: string | true;
+  maxCost?: string;
+  warnCost?: string;
+  prices?: string;
+  sandbox?: boolean;
+  sandboxNetwork?: string;
 }
 
 export interface MultiTurnFlags {
@@ -45,10 +52,10 @@ export interface MultiTurnFlags {
 }
 
 export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & CommonRunFlags & MultiTurnFlags): Promise<number> {
-  const tasks = await buildSpawnTasks(prompt, flags);
+  const { tasks, budget } = await buildSpawnRun(prompt, flags);
   const followUps = flags.then ?? [];
   if (followUps.some((followUp) => followUp.trim() === '')) throw new UsageError('--then: expected a follow-up prompt, got an empty one');
-  const options = supervisorOptionsFromFlags(flags);
+  const options = { ...budget, ...supervisorOptionsFromFlags(flags) };
   // Warm processes only pay off from the second turn on, so --then turns them on by default (not on queue workers).
   if ((flags.keepAlive ?? followUps.length > 0) && options.queue === undefined) options.keepAlive = true;
   if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parsePositiveDuration('--keep-alive-idle', flags.keepAliveIdle);
@@ -81,8 +88,14 @@ export async function resumeCommand(runRef: string, flags: CommonRunFlags & { re
   );
 }
 
-export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOptions {
+export function supervisorOptionsFromFlags(flags: CommonRunFlags, env: NodeJS.ProcessEnv = process.env): SupervisorOptions {
   const options: SupervisorOptions = {};
+  if (flags.maxCost !== undefined) options.maxCostUsd = parsePositiveNumber('--max-cost', flags.maxCost);
+  if (flags.warnCost !== undefined) options.warnCostUsd = parsePositiveNumber('--warn-cost', flags.warnCost);
+  const prices = flags.prices ?? (env.HERD_PRICES || undefined);
+  if (prices !== undefined) options.prices = loadPriceFile(prices, flags.prices === undefined ? 'HERD_PRICES' : '--prices');
+  if (flags.sandboxNetwork !== undefined && !flags.sandbox) throw new UsageError('--sandbox-network applies with --sandbox only');
+  if (flags.sandbox) options.sandbox = flags.sandboxNetwork === 'off' ? { network: false } : true;
   if (flags.concurrency !== undefined) options.concurrency = parseConcurrency('-c/--concurrency', flags.concurrency);
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
   if (flags.claudeBin !== undefined) options.claudeBin = flags.claudeBin;
@@ -175,10 +188,22 @@ export function closingLines(summary: RunSummary, turns: readonly TurnSummary[],
   // Not logged in: every agent fails the same way, and only the person can fix it.
   if (!summary.simulated && agents.some((agent) => agent.error?.reason === 'auth'))
     return `${simulatedNote}\nherd: claude is not logged in to the model API: set ANTHROPIC_API_KEY, or run \`claude\` once and log in, or add --simulate to try herd with its stand-in API\n`;
+  // One stopped at its cap goes on with more money.
+  const stopped = turns.at(-1)?.agents.filter((agent) => agent.status === 'budget').length ?? 0;
+  if (stopped > 0) return `${simulatedNote}${budgetNote(summary, stopped, herd)}`;
   // Nothing to continue from: say where the errors are, and how to run the agents again.
   if (!succeeded)
     return `${simulatedNote}\nrun ${summary.runId}: no agent succeeded; details: ${herd} show ${summary.runId}   ·   run them again: ${herd} resume ${summary.runId} --retry-failed\n`;
   return `${simulatedNote}\nrun ${summary.runId}: continue with  ${herd} continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: ${herd} show ${summary.runId}\n`;
+}
+
+/** What the cap stopped, what was spent, and the command that goes on. */
+export function budgetNote(summary: RunSummary, stopped: number, herd = 'herd'): string {
+  const spent = summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
+  const cap = summary.budget?.maxCostUsd;
+  const of = cap === undefined ? '' : ` of its ${formatUsd(cap)} cap`;
+  const agents = `${stopped} agent${stopped === 1 ? ' was' : 's were'} stopped or not started`;
+  return `\nrun ${summary.runId} reached its spending cap: ${formatUsd(spent)} spent${of}; ${agents}.\nfinish them with:  ${herd} resume ${summary.runId} --max-cost <more than ${formatUsd(cap ?? spent)}>\n`;
 }
 
 export function interruptedNote(summary: RunSummary, workspaceRoot: string, herd = 'herd', resumeOptions = ''): string {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseJsonSchema, parsePermissionMode, parsePositiveDuration, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
-import type { AgentTask } from '../types.js';
+import type { AgentTask, RunBudgetLimits } from '../types.js';
 import { decodeRawBytes } from '../text/raw-bytes.js';
 
 export interface SpawnFlags {
@@ -28,13 +28,19 @@ export interface SpawnFlags {
 }
 
 export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFlags): Promise<AgentTask[]> {
+  return (await buildSpawnRun(prompt, flags)).tasks;
+}
+
+/** The tasks, and the spending limits a task file sets at its top (maxCostUsd, warnCostUsd; the flags win). */
+export async function buildSpawnRun(prompt: string | undefined, flags: SpawnFlags): Promise<{ tasks: AgentTask[]; budget: RunBudgetLimits }> {
   const defaults = taskDefaultsFromFlags(flags);
   if (flags.tasks !== undefined) {
     if (prompt !== undefined || flags.promptFile !== undefined) throw new UsageError('give either a prompt (or --prompt-file) or --tasks, not both');
     if (flags.count !== undefined) throw new UsageError('-n/--count does not apply to --tasks: the file says how many agents run');
     // Loaded only for --tasks: it brings yaml and zod.
-    const { loadTaskFile } = await import('../workflow/task-file.js');
-    const tasks = (await loadTaskFile(flags.tasks)).map((task) => ({ ...defaults, ...task }));
+    const { loadTaskDocument } = await import('../workflow/task-file.js');
+    const document = await loadTaskDocument(flags.tasks);
+    const tasks = document.tasks.map((task) => ({ ...defaults, ...task }));
     const dependent = tasks.find((task) => task.dependsOn?.length);
     if (dependent)
       throw new UsageError(
@@ -46,13 +52,13 @@ export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFl
       // Say which file: "agent id "a" is used twice" alone does not.
       throw error instanceof UsageError ? new UsageError(`${flags.tasks}: ${error.message}`) : error;
     }
-    return tasks;
+    return { tasks, budget: document.budget };
   }
   const text = await readPrompt(prompt, flags.promptFile);
   const count = flags.count === undefined ? 1 : parsePositiveInt('-n/--count', flags.count, 1000);
   const tasks = Array.from({ length: count }, (_, index) => ({ ...defaults, id: `agent-${index + 1}`, prompt: text }));
   validateTasks(tasks);
-  return tasks;
+  return { tasks, budget: {} };
 }
 
 async function readPrompt(prompt: string | undefined, promptFile: string | undefined): Promise<string> {

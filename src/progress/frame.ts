@@ -39,6 +39,7 @@ const STATE_TONE: Record<LiveState, Tone> = {
   timeout: 'red',
   cancelled: 'yellow',
   skipped: 'dim',
+  budget: 'yellow',
 };
 
 const ID_WIDTH_MAX = 24;
@@ -114,18 +115,27 @@ function overallLine(snapshot: LiveSnapshot, nowTs: number, width: number): Segm
   const segments: Segment[] = [
     { text: `${counts.done}/${counts.total} done`, tone: 'bold' },
     { text: ' · ' },
-    { text: `${counts.failed} failed`, tone: counts.failed > 0 ? 'red' : 'dim' },
+    { text: `${counts.failed - counts.budget} failed`, tone: counts.failed > counts.budget ? 'red' : 'dim' },
+    ...(counts.budget > 0 ? [{ text: ` · ${counts.budget} stopped at the cap`, tone: 'yellow' as const }] : []),
     ...(counts.cancelled > 0 ? [{ text: ` · ${counts.cancelled} cancelled`, tone: 'yellow' as const }] : []),
     ...(counts.skipped > 0 ? [{ text: ` · ${counts.skipped} skipped` }] : []),
     { text: ` · ${counts.running} running · ${counts.queued} queued · ${formatElapsed(nowTs - snapshot.startedTs)}` },
   ];
   if (!snapshot.ended) segments.push({ text: ` · ETA ${remainingMs === undefined ? '?' : `~${formatElapsed(remainingMs)}`}` });
-  segments.push({ text: ` · ${formatUsd(counts.costUsd)}` });
+  segments.push(spendingSegment(snapshot, counts.costUsd));
   // The bar takes what room is left: on a narrow terminal the counts matter more.
   const used = segments.reduce((sum, segment) => sum + [...segment.text].length, 0);
   const barWidth = Math.min(BAR_WIDTH, width - 1 - used - 3);
   if (barWidth >= MIN_BAR_WIDTH) segments.unshift({ text: `${progressBar(counts.done, counts.total, barWidth)} ` });
   return segments;
+}
+
+/** What the run has spent: the live estimate against the cap when there is one (in yellow from 80% on). */
+function spendingSegment(snapshot: LiveSnapshot, agentsUsd: number): Segment {
+  // Agents' own sums leave out earlier turns; the budget's figure is the whole run's.
+  const spent = snapshot.runCostUsd ?? agentsUsd;
+  if (snapshot.maxCostUsd === undefined) return { text: ` · ${formatUsd(spent)}` };
+  return { text: ` · ${formatUsd(spent)} of ${formatUsd(snapshot.maxCostUsd)} cap`, tone: spent >= snapshot.maxCostUsd * 0.8 ? 'yellow' : undefined };
 }
 
 function waitingLines(snapshot: LiveSnapshot, nowTs: number): Segment[][] {

@@ -45,6 +45,9 @@ export function createPlainProgress(write: (text: string) => void, clock: () => 
       case 'run.warning':
         write(`${stamp()} warning: ${clean(event.message)}\n`);
         return;
+      case 'run.budget':
+        write(`${stamp()} ${event.level === 'cap' ? 'spending cap' : 'warning'}: ${clean(event.message)}\n`);
+        return;
       default:
         return;
     }

@@ -39,6 +39,9 @@ export interface LiveSnapshot {
   /** Until this time the pool holds back new starts (rate limit). */
   waitingUntilTs?: number;
   waitingReason?: string;
+  /** The run's spending so far (recorded + running estimates) and its cap, once known. */
+  runCostUsd?: number;
+  maxCostUsd?: number;
   ended: boolean;
 }
 
@@ -47,8 +50,10 @@ export interface LiveCounts {
   /** Agents that finished their work (succeeded, failed, timed out or skipped); cancelled ones did not. */
   done: number;
   succeeded: number;
-  /** failed or timed out. */
+  /** failed, timed out or stopped at the spending cap. */
   failed: number;
+  /** Of `failed`: stopped (or not started) at the spending cap. */
+  budget: number;
   cancelled: number;
   skipped: number;
   running: number;
@@ -71,6 +76,7 @@ export function applyEvent(snapshot: LiveSnapshot, event: HerdEvent): void {
         simulated: event.simulated,
         startedTs: event.ts,
       });
+      if (event.maxCostUsd !== undefined) snapshot.maxCostUsd = event.maxCostUsd;
       snapshot.agents = event.agents.map((id) => ({ id, state: 'queued', turn: event.turn, attempt: 0, queuedTs: event.ts, messages: 0, retries: 0 }));
       return;
     case 'agent.queued':
@@ -116,6 +122,13 @@ export function applyEvent(snapshot: LiveSnapshot, event: HerdEvent): void {
       if (detail !== undefined) agent.detail = detail;
       return;
     }
+    case 'agent.cost': {
+      const agent = upsert(snapshot, event.agentId, event.ts);
+      if (agent.endedTs === undefined) agent.costUsd = event.costUsd;
+      snapshot.runCostUsd = event.runCostUsd;
+      if (event.maxCostUsd !== undefined) snapshot.maxCostUsd = event.maxCostUsd;
+      return;
+    }
     case 'run.waiting':
       snapshot.waitingUntilTs = event.untilTs;
       snapshot.waitingReason = event.reason;
@@ -149,7 +162,18 @@ export const isActive = (agent: LiveAgent) => agent.state === 'running' || agent
 export const isDone = (agent: LiveAgent) => agent.state !== 'queued' && !isActive(agent);
 
 export function countAgents(snapshot: LiveSnapshot): LiveCounts {
-  const counts: LiveCounts = { total: snapshot.agents.length, done: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0, running: 0, queued: 0, costUsd: 0 };
+  const counts: LiveCounts = {
+    total: snapshot.agents.length,
+    done: 0,
+    succeeded: 0,
+    failed: 0,
+    budget: 0,
+    cancelled: 0,
+    skipped: 0,
+    running: 0,
+    queued: 0,
+    costUsd: 0,
+  };
   for (const agent of snapshot.agents) {
     if (agent.state === 'queued') counts.queued += 1;
     else if (isActive(agent)) counts.running += 1;
@@ -158,7 +182,10 @@ export function countAgents(snapshot: LiveSnapshot): LiveCounts {
       counts.done += 1;
       if (agent.state === 'succeeded') counts.succeeded += 1;
       else if (agent.state === 'skipped') counts.skipped += 1;
-      else counts.failed += 1;
+      else {
+        counts.failed += 1;
+        if (agent.state === 'budget') counts.budget += 1;
+      }
     }
     counts.costUsd += agent.costUsd ?? 0;
   }

@@ -132,6 +132,9 @@ export function createTtyProgress(stream: ProgressStream, options: TtyProgressOp
       case 'run.warning':
         permanent.push(`warning: ${clean(event.message)}`);
         break;
+      case 'run.budget':
+        permanent.push(`${event.level === 'cap' ? 'spending cap' : 'warning'}: ${clean(event.message)}`);
+        break;
       case 'run.end':
         finish();
         return;

@@ -74,6 +74,19 @@ function renderHeader(summary: RunSummary, timeZone: string | undefined): string
   return `<header><h1>herd run <code>${escapeHtml(summary.runId)}</code></h1><p class="facts">${facts.join(' · ')}</p>${simulated}</header>`;
 }
 
+/** Spent against the run's cap (--max-cost), and how many agents the cap stopped. */
+function renderBudget(summary: RunSummary, runCostUsd: number): string {
+  const cap = summary.budget?.maxCostUsd;
+  if (cap === undefined) return '';
+  const stopped = summary.agents.filter((agent) => agent.status === 'budget').length;
+  const percent = Math.round((runCostUsd / cap) * 100);
+  const stoppedText =
+    stopped > 0
+      ? `; ${stopped} agent${stopped === 1 ? ' was' : 's were'} stopped or not started at the cap (finish them with herd resume ${escapeHtml(summary.runId)} --max-cost &lt;more&gt;)`
+      : '';
+  return `<p class="budget">Spending cap: <span data-budget="spentUsd" data-value="${runCostUsd}">${formatUsd(runCostUsd)}</span> spent of <span data-budget="maxCostUsd" data-value="${cap}">${formatUsd(cap)}</span> (${percent}%)${stoppedText}.</p>`;
+}
+
 /**
  * The whole run first (cost, wall time, agents, turns over all its turns: what a person asks
  * before anything else), then one row per turn with that turn's parallelism.
@@ -105,7 +118,7 @@ function renderRunOverview(summary: RunSummary): string {
     ),
     item('turns', 'turns', turns, String(turns), turns > 1 ? 'spawn, then one per continue' : 'the spawn'),
   ];
-  return `<section id="totals"><h2>Whole run</h2><dl class="totals">${cards.join('')}</dl><h3>Per turn</h3>${renderTurnTable(summary)}</section>`;
+  return `<section id="totals"><h2>Whole run</h2><dl class="totals">${cards.join('')}</dl>${renderBudget(summary, costUsd)}<h3>Per turn</h3>${renderTurnTable(summary)}</section>`;
 }
 
 const tokensInOf = (totals: Totals) => totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens;
@@ -172,7 +185,7 @@ function renderTimelines(turns: readonly TimelineTurn[]): string {
   return `<section id="timeline"><h2>Timeline</h2><p class="legend">${legend}</p>${scaleNote}${charts.join('\n')}</section>`;
 }
 
-const STATUS_ORDER: AgentStatus[] = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'running', 'pending'];
+const STATUS_ORDER: AgentStatus[] = ['succeeded', 'failed', 'timeout', 'budget', 'cancelled', 'skipped', 'running', 'pending'];
 
 function renderCostAndTokens(summary: RunSummary): string {
   const ids = summary.agents.map((agent) => agent.id);
@@ -238,7 +251,7 @@ export function graphNodesOf(summary: RunSummary): GraphNode[] {
   });
 }
 
-const STATUS_PRECEDENCE: AgentStatus[] = ['failed', 'timeout', 'cancelled', 'running', 'pending', 'skipped'];
+const STATUS_PRECEDENCE: AgentStatus[] = ['failed', 'timeout', 'budget', 'cancelled', 'running', 'pending', 'skipped'];
 
 /** One status for a group of agents: a compete task needs one winner-capable success, the others all of them. */
 function groupStatus(kind: WorkflowTaskRecord['kind'], statuses: Array<AgentStatus | undefined>): AgentStatus {
@@ -319,7 +332,7 @@ const clip = (text: string, width: number) => {
 };
 
 const STYLE = `
-:root { --ok: #2f9e44; --bad: #e03131; --late: #7048e8; --off: #868e96; --skip: #ced4da; --run: #1c7ed6; --ink: #212529; --faint: #868e96; }
+:root { --ok: #2f9e44; --bad: #e03131; --late: #7048e8; --off: #868e96; --skip: #ced4da; --run: #1c7ed6; --cap: #ae3ec9; --ink: #212529; --faint: #868e96; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); margin: 0 auto; padding: 20px 28px 40px; max-width: 1000px; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e9ecef; padding-bottom: 4px; }
@@ -330,6 +343,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 12px; font-weight: 600; }
 .badge.status-succeeded { background: var(--ok); } .badge.status-failed { background: var(--bad); } .badge.status-timeout { background: var(--late); }
 .badge.status-cancelled, .badge.status-running, .badge.status-pending { background: var(--off); } .badge.status-skipped { background: var(--skip); color: var(--ink); }
+.badge.status-budget { background: var(--cap); }
 dl.totals { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin: 0 0 6px; }
 dl.totals div { border: 1px solid #e9ecef; border-radius: 6px; padding: 8px 10px; }
 dl.totals dt { color: var(--faint); font-size: 12px; } dl.totals dd { margin: 0; font-size: 20px; font-weight: 600; } dl.totals dd.hint { font-size: 11px; font-weight: 400; }
@@ -343,6 +357,7 @@ svg .grid { stroke: #f1f3f5; }
 .status-succeeded { fill: var(--ok); background: var(--ok); } .status-failed { fill: var(--bad); background: var(--bad); }
 .status-timeout { fill: var(--late); background: var(--late); } .status-cancelled { fill: var(--off); background: var(--off); }
 .status-skipped, .status-pending { fill: var(--skip); background: var(--skip); } .status-running { fill: var(--run); background: var(--run); }
+.status-budget { fill: var(--cap); background: var(--cap); }
 .queue { fill: #a5d8ff; background: #a5d8ff; }
 .retry { fill: #fab005; stroke: #fff; stroke-width: 1; background: #fab005; }
 .timeout-mark { stroke: var(--ink); stroke-width: 3; background: var(--ink); }

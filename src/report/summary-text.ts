@@ -36,7 +36,7 @@ const MIN_SAVED_MS = 100;
 export function renderTimingAccount(totals: Totals, options: TimingAccountOptions = {}): string {
   const tokensIn = totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheCreationTokens;
   return [
-    `agents     ${totals.succeeded} succeeded, ${totals.failed} not`,
+    `agents     ${totals.succeeded} succeeded, ${totals.failed} not${totals.budget ? ` (${totals.budget} stopped at the spending cap)` : ''}`,
     ...parallelismLines(totals, options),
     ...(totals.apiMs > 0 ? [`model      ${formatMs(totals.apiMs)} of the agent time was spent waiting for the model API`] : []),
     `cost       ${formatUsd(totals.costUsd)}  (${formatCount(tokensIn)} tokens in, ${formatCount(totals.usage.outputTokens)} out)`,

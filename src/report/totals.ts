@@ -18,6 +18,7 @@ export function computeTotals(results: readonly AgentResult[], wallMs: number, c
     usage.cacheReadTokens += result.usage.cacheReadTokens;
     usage.cacheCreationTokens += result.usage.cacheCreationTokens;
   }
+  const budget = results.filter((result) => result.status === 'budget').length;
   return {
     costUsd: round(
       results.reduce((sum, result) => sum + result.costUsd, 0),
@@ -32,6 +33,7 @@ export function computeTotals(results: readonly AgentResult[], wallMs: number, c
     concurrencyLimit: Math.max(1, Math.min(concurrency, ran.length)),
     succeeded: results.filter((result) => result.status === 'succeeded').length,
     failed: results.filter((result) => result.status !== 'succeeded').length,
+    ...(budget > 0 ? { budget } : {}),
     usage,
   };
 }

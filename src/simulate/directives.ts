@@ -1,6 +1,6 @@
 // Owns the `[sim:...]` markers that tests and demos put inside a user prompt to steer the
 // simulated model: latency override, tool calls (Write/Bash), injected HTTP errors, hangs,
-// and the winner a judge names.
+// the winner a judge names, and fixed token counts per model call (`[sim:usage]`, for budgets).
 // Parsing is pure; the server decides what to do with the result.
 
 /** A tool call the simulated model should make before it answers with text. */
@@ -19,6 +19,8 @@ export interface Directives {
   hang: boolean;
   /** `[sim:winner <id>]`: a judge's answer names this winner (see reply.ts). */
   winner?: string;
+  /** `[sim:usage <input> <output>]`: every call of this prompt reports exactly these tokens. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 // One marker: `[sim:<name>]` or `[sim:<name> <arg>]`. The argument cannot contain `]` or a
@@ -59,6 +61,11 @@ function applyMarker(out: Directives, name: string, arg: string): void {
     case 'winner':
       if (arg) out.winner = arg;
       return;
+    case 'usage': {
+      const m = /^(\d+)\s+(\d+)$/.exec(arg);
+      if (m) out.usage = { inputTokens: Number(m[1]), outputTokens: Number(m[2]) };
+      return;
+    }
     default:
       return;
   }

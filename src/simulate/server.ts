@@ -27,6 +27,8 @@ export interface SimulateOptions {
   host?: string;
   /** Default 0 = a random free port. */
   port?: number;
+  /** Called for every /v1/messages request, with the agent that sent it (tests count requests per agent). */
+  onMessage?: (agent: string) => void;
 }
 
 export interface SimulateServer {
@@ -58,6 +60,7 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Mutable per-server state shared by the request handlers. */
 interface State {
   latencyMs: number;
+  onMessage: ((agent: string) => void) | undefined;
   stats: { requests: number; messages: number; failuresInjected: number };
   /** Injected failures so far, per agent + prompt, for `[sim:status <code> x<n>]`. */
   failures: Map<string, number>;
@@ -67,6 +70,7 @@ interface State {
 export function startSimulateServer(options: SimulateOptions = {}): Promise<SimulateServer> {
   const state: State = {
     latencyMs: options.latencyMs ?? DEFAULT_LATENCY_MS,
+    onMessage: options.onMessage,
     stats: { requests: 0, messages: 0, failuresInjected: 0 },
     failures: new Map(),
     nextId: 1,
@@ -146,6 +150,7 @@ async function handleMessages(state: State, req: IncomingMessage, res: ServerRes
   const conversation = readConversation(request);
   const agent = agentOf(req, conversation);
   const directives = parseDirectives(conversation.current);
+  state.onMessage?.(agent);
   if (injectFailure(state, agent, conversation, directives, res)) return;
   state.stats.messages++;
   const msg = buildReply(state, request, agent, conversation, directives);
@@ -218,20 +223,22 @@ function injectFailure(state: State, agent: string, conversation: Conversation, 
  */
 function buildReply(state: State, request: MessagesRequest, agent: string, conversation: Conversation, directives: Directives): ReplyMessage {
   const n = state.nextId++;
-  const base = { id: `msg_sim_${n}`, model: request.model, inputTokens: estimateInputTokens(request) };
+  const fixed = directives.usage;
+  const base = { id: `msg_sim_${n}`, model: request.model, inputTokens: fixed?.inputTokens ?? estimateInputTokens(request) };
+  const outputTokens = (generated: string) => fixed?.outputTokens ?? tokens(generated);
   const tool = directives.tools[conversation.toolCallsThisTurn];
   if (tool) {
     const block = toolUseBlock(tool, agent, `toolu_sim_${n}`);
-    return { ...base, content: [block], stopReason: 'tool_use', outputTokens: tokens(JSON.stringify(block.input)) };
+    return { ...base, content: [block], stopReason: 'tool_use', outputTokens: outputTokens(JSON.stringify(block.input)) };
   }
   // Under --json-schema the model hands in its answer by calling StructuredOutput, once.
   if (request.structuredOutputSchema && !conversation.structuredOutputGiven) {
     const input = composeStructuredOutput(agent, conversation, request.structuredOutputSchema);
     const block = { type: 'tool_use' as const, id: `toolu_sim_${n}`, name: STRUCTURED_OUTPUT_TOOL, input };
-    return { ...base, content: [block], stopReason: 'tool_use', outputTokens: tokens(JSON.stringify(input)) };
+    return { ...base, content: [block], stopReason: 'tool_use', outputTokens: outputTokens(JSON.stringify(input)) };
   }
   const text = composeReply(agent, conversation);
-  return { ...base, content: [{ type: 'text', text }], stopReason: 'end_turn', outputTokens: tokens(text) };
+  return { ...base, content: [{ type: 'text', text }], stopReason: 'end_turn', outputTokens: outputTokens(text) };
 }
 
 function toolUseBlock(tool: SimToolCall, agent: string, id: string): Extract<ReplyBlock, { type: 'tool_use' }> {

@@ -10,7 +10,7 @@ import { HerdError } from '../errors.js';
 import type { AgentStatus, RunStatus, RunSummary } from '../types.js';
 import { PERMISSION_MODES } from '../types.js';
 
-const AGENT_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'pending', 'running'] as const satisfies readonly AgentStatus[];
+const AGENT_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'budget', 'pending', 'running'] as const satisfies readonly AgentStatus[];
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
 // Every status the types know is accepted (a compile error here means a list above lacks one).
 const everyAgentStatus: Exclude<AgentStatus, (typeof AGENT_STATUSES)[number]> extends never ? true : never = true;

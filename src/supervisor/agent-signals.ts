@@ -1,12 +1,14 @@
 // What an agent's stream tells the rest of herd while it runs: its session id (on disk at
 // once, so a killed herd can still resume it), output and tool use (events), and its own API
-// retries (events, a retry hint, and a hold on new starts when the API says "slow down").
+// retries (events, a retry hint, and a hold on new starts when the API says "slow down"), and
+// the tokens of each model call (the run's budget).
 
 import type { ParsedSignal } from '../agents/adapter.js';
 import type { RateLimitGate } from '../pool/rate-limit-gate.js';
 import type { Redactor } from '../secrets/redact.js';
 import type { RunFileWriter } from '../store/run-store.js';
 import type { RunSummary } from '../types.js';
+import type { RunBudget } from './budget.js';
 import type { Emit } from './emitter.js';
 import { DEFAULT_RATE_LIMIT_HOLD_MS } from './retry-loop.js';
 
@@ -16,6 +18,8 @@ export interface AgentSignalContext {
   emit: Emit;
   gate: RateLimitGate;
   redact: Redactor;
+  /** Counts every model call the agents make against the run's spending. */
+  budget: RunBudget;
 }
 
 export interface AgentSignals {
@@ -82,6 +86,9 @@ export function createAgentSignals(context: AgentSignalContext): AgentSignals {
         });
         return;
       }
+      case 'usage':
+        context.budget.observe(agentId, signal);
+        return;
       default: {
         const unknown: never = signal;
         throw new Error(`unknown signal ${JSON.stringify(unknown)}`);

@@ -4,7 +4,10 @@
 // (attempt/) knows nothing of runs.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { AgentAdapter } from '../agents/adapter.js';
+import { claudeStatePaths } from '../agents/claude-config.js';
 import { createAdapter } from '../agents/create-adapter.js';
 import { buildAgentEnv } from '../attempt/agent-env.js';
 import { executeAgentTurn, type AgentTurnContext } from '../attempt/cold-attempt.js';
@@ -15,6 +18,7 @@ import type { RateLimitGate } from '../pool/rate-limit-gate.js';
 import type { StartGate } from '../pool/start-gate.js';
 import { createResult } from '../results.js';
 import type { Redactor } from '../secrets/redact.js';
+import { bwrapArgs, bwrapBin, type SandboxOptions } from '../sandbox/bwrap.js';
 import { simulateEnv, type SimulateServer } from '../simulate/server.js';
 import type { TurnEntry } from '../turn.js';
 import type { AgentResult, AgentTask, RunSummary } from '../types.js';
@@ -37,6 +41,8 @@ export interface AttemptLauncherOptions {
   rateLimitGate: RateLimitGate;
   signals: AgentSignals;
   emit: Emit;
+  /** How sandboxed tasks (task.sandbox) run: extra paths, the bwrap executable. */
+  sandbox: SandboxOptions | undefined;
 }
 
 export interface AttemptRequest {
@@ -49,13 +55,21 @@ export interface AttemptRequest {
   redact: Redactor;
 }
 
+/** Existing paths as the kernel sees them (bwrap mounts on real paths); the missing ones left out. */
+function realPaths(dirs: readonly string[]): string[] {
+  return [...new Set(dirs.filter((dir) => existsSync(dir)).map((dir) => realpathSync(dir)))];
+}
+
 export function notStartedResult(entry: TurnEntry): AgentResult {
-  return createResult({
+  const result = createResult({
     id: entry.task.id,
     workspace: entry.workspace,
     status: 'cancelled',
     error: { reason: 'canceled', message: 'not started: the run was cancelled' },
   });
+  // The session it was to continue stays its latest: a later continue or resume goes on from there.
+  if (entry.resumeSessionId !== undefined) result.sessionId = entry.resumeSessionId;
+  return result;
 }
 
 export function createAttemptLauncher(options: AttemptLauncherOptions): (request: AttemptRequest) => Promise<AgentResult> {
@@ -82,6 +96,30 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
       extra: { ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
       tag,
     });
+  }
+
+  /**
+   * `bwrap ... --` for a sandboxed agent: its workspace, add-dirs, claude state and the extra
+   * paths writable; every run under the workspace root hidden (other agents, run records).
+   */
+  function sandboxPrefix(entry: TurnEntry, env: Record<string, string | undefined>): string[] {
+    const { task } = entry;
+    // The agent sees its working directory as the kernel does (claude names its session directory after it).
+    const workspace = realpathSync(entry.workspace);
+    const claude = (task.agent ?? 'claude') === 'claude';
+    const state = claude ? claudeStatePaths(env, workspace) : { writable: [], hidden: [], create: [] };
+    for (const dir of state.create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const absolute = (dirs: readonly string[] | undefined) => (dirs ?? []).map((dir) => path.resolve(workspace, dir));
+    const setting = task.sandbox;
+    const args = bwrapArgs({
+      workspace,
+      writable: realPaths([...absolute(task.addDirs), ...state.writable, ...absolute(options.sandbox?.writable), ...absolute(entry.sandboxPaths?.writable)]),
+      readable: realPaths([...absolute(options.sandbox?.readable), ...absolute(entry.sandboxPaths?.readable)]),
+      hidden: realPaths([summary.workspaceRoot, ...state.hidden]),
+      // claude needs the model API; only a command agent can do without any network.
+      network: claude || !(typeof setting === 'object' && setting.network === false),
+    });
+    return [bwrapBin(options.sandbox, options.inheritedEnv), ...args];
   }
 
   return async function launchAttempt({ entry, turnNumber, attempt, server, redact }: AttemptRequest): Promise<AgentResult> {
@@ -114,6 +152,7 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
       ...(entry.resumeSessionId === undefined ? {} : { resumeSessionId: entry.resumeSessionId }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+      ...(task.sandbox ? { commandPrefix: sandboxPrefix(entry, { ...env, ...task.env }) } : {}),
       onSignal: (signal) => {
         // Its first line says the agent is up: the next one may start.
         releaseStart();

@@ -30,6 +30,9 @@ import type { QueueClient } from '../queue/client.js';
 import { parseQueueUrl, type QueueUrl } from '../queue/queue-url.js';
 import { createWorkflowResumeScheduler, runWorkflow, type PreparedRun, type WorkflowRunOptions } from '../workflow/run-workflow.js';
 import type { Workflow, WorkflowSpec } from '../workflow/spec.js';
+import { mergePrices, type PriceTable } from '../agents/prices.js';
+import { bwrapBin, type SandboxOptions } from '../sandbox/bwrap.js';
+import { probeSandbox } from '../sandbox/probe.js';
 
 export interface SupervisorOptions {
   /** Where runs live (default: $HERD_HOME or ./workspaces). */
@@ -79,6 +82,22 @@ export interface SupervisorOptions {
    * runs are recorded here as local ones are. No keepAlive, start gate or claude binary needed here.
    */
   queue?: string;
+  /**
+   * Spending cap for the whole run, in USD, over everything it records (all turns): when what
+   * was spent plus the running estimate reaches it, nothing new starts and running agents are
+   * stopped and recorded as 'budget' (see README, Guardrails). Kept in the run record: later
+   * turns and resumes keep it unless given another.
+   */
+  maxCostUsd?: number;
+  /** Emit a run.budget warning (once) when the run's spending crosses this. */
+  warnCostUsd?: number;
+  /** Prices (USD per million tokens) over herd's own table, for the running estimate; see agents/prices.ts. */
+  prices?: PriceTable;
+  /**
+   * Run every agent under bubblewrap (tasks may say `sandbox: false`): see README, Guardrails.
+   * Checked before anything starts: a UsageError when bwrap is missing or cannot work here.
+   */
+  sandbox?: boolean | SandboxOptions;
 }
 
 export interface RunOptions {
@@ -122,6 +141,11 @@ export class Supervisor {
     if (options.keepAliveIdleMs !== undefined) parsePositiveInt('keepAliveIdleMs', options.keepAliveIdleMs, Number.MAX_SAFE_INTEGER);
     if (options.startSlots !== undefined && !(Number.isInteger(options.startSlots) && options.startSlots >= 0)) {
       throw new UsageError(`startSlots: expected a whole number of 0 or more (0: no limit), got ${JSON.stringify(options.startSlots)}`);
+    }
+    for (const field of ['maxCostUsd', 'warnCostUsd'] as const) {
+      const value = options[field];
+      if (value !== undefined && !(Number.isFinite(value) && value > 0))
+        throw new UsageError(`${field}: expected an amount of USD above 0, got ${JSON.stringify(value)}`);
     }
     if (options.onEvent) this.listeners.add(options.onEvent);
     this.queueUrl = options.queue === undefined ? undefined : parseQueueUrl(options.queue);
@@ -211,6 +235,7 @@ export class Supervisor {
     validateTasks(tasks);
     const prepared = tasks.map((task) => this.withDefaults(task));
     const claudeBin = this.claudeBinFor(prepared);
+    await this.checkSandbox(prepared);
     const runId = wantedRunId === undefined ? createRunId() : validateId('run id', wantedRunId);
     const runHome = await createRunHome(this.workspaceRoot, runId);
     // Taken before anything else can fail; released after the first turn (releaseCreated).
@@ -299,6 +324,7 @@ export class Supervisor {
       if (nul) throw new UsageError(`agent "${entry.task.id}": ${nul}`);
     }
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
+    await this.checkSandbox(entries.map((entry) => entry.task));
     summary.status = 'running';
     return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, continueOptions.signal, { prompt });
   }
@@ -321,7 +347,8 @@ export class Supervisor {
     // On queue workers (maybe this machine's) its agents are the workers' to end, and may be finishing.
     if (!this.queueUrl) await killTaggedProcesses(`${runId}/`, true);
     const turn = summary.turns.at(-1);
-    const unfinished = new Set<string>(['pending', 'running', 'cancelled', ...(resumeOptions.retryFailed ? ['failed', 'timeout'] : [])]);
+    // 'budget': stopped or not started at the spending cap; a higher --max-cost lets them finish.
+    const unfinished = new Set<string>(['pending', 'running', 'cancelled', 'budget', ...(resumeOptions.retryFailed ? ['failed', 'timeout'] : [])]);
     const done = new Map((turn?.agents ?? []).map((agent) => [agent.id, agent]));
     const planned = turn?.planned ?? summary.agents.map((agent) => agent.id);
     const entries: TurnEntry[] = [];
@@ -350,6 +377,7 @@ export class Supervisor {
       return summary;
     }
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
+    await this.checkSandbox(entries.map((entry) => entry.task));
     summary.status = 'running';
     // A workflow's agents wait for their dependencies again, placeholders filled from what was recorded.
     const schedule = createWorkflowResumeScheduler(summary);
@@ -388,6 +416,8 @@ export class Supervisor {
     const queue = await this.connectQueue();
     // Through a queue the workers hold the limits: every agent is enqueued at once unless -c says otherwise.
     const concurrency = this.options.concurrency ?? (queue ? Math.max(1, entries.length) : defaultConcurrency(entries.length));
+    const budget = this.budgetFor(summary, turnOptions);
+    if (budget) summary.budget = budget;
     const runner = createRunTurnRunner({
       summary,
       runHome,
@@ -413,8 +443,20 @@ export class Supervisor {
         ? 0
         : (this.options.startSlots ?? (this.options.startStaggerMs === undefined ? defaultStartSlots(Math.min(concurrency, entries.length)) : 0)),
       ...(queue ? { queue } : {}),
+      ...(budget ? { budget } : {}),
+      prices: mergePrices(this.options.prices),
+      ...(typeof this.options.sandbox === 'object' ? { sandbox: this.options.sandbox } : {}),
     });
     return runner.run(entries, turnOptions);
+  }
+
+  /** The run's limits: this Supervisor's options, else the workflow file's, else what the record kept. */
+  private budgetFor(summary: RunSummary, turnOptions: TurnRunOptions): RunSummary['budget'] {
+    const pick = (field: 'maxCostUsd' | 'warnCostUsd') => this.options[field] ?? turnOptions.budget?.[field] ?? summary.budget?.[field];
+    const maxCostUsd = pick('maxCostUsd');
+    const warnCostUsd = pick('warnCostUsd');
+    if (maxCostUsd === undefined && warnCostUsd === undefined) return undefined;
+    return { ...(maxCostUsd === undefined ? {} : { maxCostUsd }), ...(warnCostUsd === undefined ? {} : { warnCostUsd }) };
   }
 
   /** Warm processes keep the URL of the server they started with, so with keepAlive it outlives turns. */
@@ -443,7 +485,17 @@ export class Supervisor {
     const withDefaults: AgentTask = { ...task };
     if (withDefaults.timeoutMs === undefined && this.options.timeoutMs !== undefined) withDefaults.timeoutMs = this.options.timeoutMs;
     if (withDefaults.idleTimeoutMs === undefined && this.options.idleTimeoutMs !== undefined) withDefaults.idleTimeoutMs = this.options.idleTimeoutMs;
+    const sandbox = this.options.sandbox;
+    if (withDefaults.sandbox === undefined && sandbox)
+      withDefaults.sandbox = typeof sandbox === 'object' && sandbox.network === false ? { network: false } : true;
     return withDefaults;
+  }
+
+  /** A sandboxed task needs a bwrap that works here: one line saying why not, before anything starts. */
+  private async checkSandbox(tasks: readonly AgentTask[]): Promise<void> {
+    if (!tasks.some((task) => task.sandbox)) return;
+    const problem = await probeSandbox(bwrapBin(typeof this.options.sandbox === 'object' ? this.options.sandbox : undefined, this.options.inheritedEnv));
+    if (problem !== undefined) throw new UsageError(problem);
   }
 
   /** Resolve the claude binary up front (a UsageError before anything is created) when any task needs it. */

@@ -5,7 +5,8 @@
 //
 // The parts: emitter.ts (events out), attempt-launcher.ts (one attempt: env, gates, cold or
 // warm), retry-loop.ts (attempts until one is final), agent-signals.ts (what a running
-// agent's stream tells herd), turn-record.ts (the turn's part of the record).
+// agent's stream tells herd), turn-record.ts (the turn's part of the record), budget.ts (the
+// run's spending against its cap: when reached, nothing new starts and running agents stop).
 
 import type { WarmPool } from '../attempt/warm-pool.js';
 import { requireStructuredOutput } from '../attempt/cold-attempt.js';
@@ -21,11 +22,15 @@ import { startSimulateServer, type SimulateOptions, type SimulateServer } from '
 import { EVENTS_FILE, EventLog, RUN_FILE, RunFileWriter } from '../store/run-store.js';
 import type { QueueClient } from '../queue/client.js';
 import type { TurnEntry, TurnRunOptions } from '../turn.js';
-import type { AgentResult, RunSummary, TurnSummary } from '../types.js';
+import type { PriceTable } from '../agents/prices.js';
+import type { SandboxOptions } from '../sandbox/bwrap.js';
+import { formatUsd } from '../report/format.js';
+import type { AgentResult, RunBudgetLimits, RunSummary, TurnSummary } from '../types.js';
 import { createAgentSignals } from './agent-signals.js';
+import { RunBudget, recordedCostUsd, type BudgetListener } from './budget.js';
 import { createAttemptLauncher, notStartedResult, type AttemptRequest } from './attempt-launcher.js';
 import { createQueuedAttemptLauncher } from './queued-attempt-launcher.js';
-import { createEmitter } from './emitter.js';
+import { createEmitter, type Emit } from './emitter.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { runWithRetries } from './retry-loop.js';
 import { openTurn, orderLike, placeResult, reopenTurn, runStatus } from './turn-record.js';
@@ -53,6 +58,12 @@ export interface TurnRunnerOptions {
   simulateServer?: SimulateServer;
   /** Run every attempt on the workers of this queue instead of here (`--queue`); they simulate, if asked, themselves. */
   queue?: QueueClient;
+  /** The run's spending limits (none: spending is only tracked). */
+  budget?: RunBudgetLimits;
+  /** Prices for the running estimate of spending. */
+  prices: PriceTable;
+  /** How sandboxed tasks run (extra paths, bwrap executable). */
+  sandbox?: SandboxOptions;
 }
 
 export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries: TurnEntry[], turnOptions?: TurnRunOptions) => Promise<RunSummary> } {
@@ -78,7 +89,16 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
   };
   const emit = createEmitter(summary.runId, options.listeners, log, onLogError, redactNow);
   const rateLimitGate = new RateLimitGate((untilTs, reason) => emit({ type: 'run.waiting', untilTs, reason }));
-  const signals = createAgentSignals({ summary, writer, emit, gate: rateLimitGate, redact: redactNow });
+  const maxCostUsd = options.budget?.maxCostUsd;
+  const budget = new RunBudget({
+    ...options.budget,
+    spentBeforeUsd: recordedCostUsd(summary.turns),
+    prices: options.prices,
+    listener: budgetEvents(emit, maxCostUsd),
+  });
+  // What stops agents and starts: the user's cancel, or the cap. Only the first makes the run "cancelled".
+  const signal = options.signal ? AbortSignal.any([options.signal, budget.signal]) : budget.signal;
+  const signals = createAgentSignals({ summary, writer, emit, gate: rateLimitGate, redact: redactNow, budget });
   const launchLocally = createAttemptLauncher({
     summary,
     runHome,
@@ -87,12 +107,13 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     env: options.env,
     envAllow: options.envAllow,
     killGraceMs: options.killGraceMs,
-    signal: options.signal,
+    signal,
     warmPool: options.warmPool,
     startGate: options.startSlots ? new StartGate(options.startSlots) : undefined,
     rateLimitGate,
     signals,
     emit,
+    sandbox: options.sandbox,
   });
   /** Local, or through the queue for the turn under way. */
   let launchAttempt: (request: AttemptRequest) => Promise<AgentResult> = launchLocally;
@@ -124,7 +145,7 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
       follower,
       env: options.env,
       killGraceMs: options.killGraceMs,
-      signal: options.signal,
+      signal,
       signals,
       emit,
     });
@@ -182,18 +203,21 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
       turn: turn.turn,
       concurrency: Math.min(options.concurrency, entries.length),
       simulated: summary.simulated,
+      ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     });
     for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turn.turn });
+    // A run that already spent its cap starts nothing.
+    budget.check();
 
     // Results come back in the tasks' order, whatever order they finished in.
     const runOne = (entry: TurnEntry) => runEntry(entry, server);
     const pacer = new StartPacer(options.startStaggerMs ?? 0);
     const beforeStart = async () => {
-      await rateLimitGate.wait(options.signal);
-      await pacer.wait(options.signal);
+      await rateLimitGate.wait(signal);
+      await pacer.wait(signal);
     };
     const pool = { concurrency: options.concurrency, beforeStart };
-    if (turnOptions.schedule) await turnOptions.schedule(entries, runOne, { ...pool, signal: options.signal });
+    if (turnOptions.schedule) await turnOptions.schedule(entries, runOne, { ...pool, signal });
     else await runBounded(entries, runOne, { ...pool, priority: (entry) => entry.task.priority ?? 0 });
     turn.agents = orderLike(turn.planned, turn.agents);
     // A result that could not be written stops the run, but only after every agent has ended.
@@ -217,28 +241,43 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
         error: { reason: entry.skipReason ?? 'no-session', message: entry.skip },
       });
     }
-    if (options.signal?.aborted) return notStartedResult(entry);
-    let result: AgentResult;
+    let result = signal.aborted ? notStartedResult(entry) : await runAttempts(entry, turn, server, previousResults);
+    // Stopped (or never started) by the cap, not by the user: recorded as such, so resume goes on with it.
+    if (result.status === 'cancelled' && budget.stopped && !options.signal?.aborted) result = budget.asStopped(result);
+    const previous = previousResults.get(task.id);
+    // Not started after all (cancelled, or the cap): what an earlier segment recorded (time, money, session) stays, with the new status.
+    if (result.attempts === 0) return previous && result.error ? { ...previous, status: result.status, error: result.error } : result;
+    const recordedPrompt = turn.prompt ?? summary.tasks.find((stored) => stored.id === task.id)?.prompt;
+    if (task.prompt !== recordedPrompt) result = { ...result, prompt: task.prompt };
+    return previous ? mergeAttempts(previous, result) : result;
+  }
+
+  async function runAttempts(
+    entry: TurnEntry,
+    turn: TurnSummary,
+    server: SimulateServer | undefined,
+    previousResults: ReadonlyMap<string, AgentResult>,
+  ): Promise<AgentResult> {
+    const { task } = entry;
     try {
       const redactText = redact;
       const priorAttempts = previousResults.get(task.id)?.attempts ?? 0;
-      result = await runWithRetries((attempt) => launchAttempt({ entry, turnNumber: turn.turn, attempt, priorAttempts, server, redact: redactText }), {
+      // Each attempt's reported cost replaces the budget's running estimate of it.
+      const attemptOnce = async (attempt: number) =>
+        budget.settle(task.id, await launchAttempt({ entry, turnNumber: turn.turn, attempt, priorAttempts, server, redact: redactText }));
+      const result = await runWithRetries(attemptOnce, {
         agentId: task.id,
         retry: options.retry,
         gate: rateLimitGate,
         emit,
-        signal: options.signal,
+        signal,
         retryHintMs: () => signals.retryHintMs(task.id),
       });
-      result = entry.check ? entry.check(result) : requireStructuredOutput(task, result);
+      return entry.check ? entry.check(result) : requireStructuredOutput(task, result);
     } catch (error) {
       const message = redact(`herd failed while running this agent: ${error instanceof Error ? error.message : String(error)}`);
-      result = createResult({ id: task.id, workspace: entry.workspace, status: 'failed', attempts: 1, error: { reason: 'internal', message } });
+      return createResult({ id: task.id, workspace: entry.workspace, status: 'failed', attempts: 1, error: { reason: 'internal', message } });
     }
-    const recordedPrompt = turn.prompt ?? summary.tasks.find((stored) => stored.id === task.id)?.prompt;
-    if (task.prompt !== recordedPrompt) result = { ...result, prompt: task.prompt };
-    const previous = previousResults.get(task.id);
-    return previous ? mergeAttempts(previous, result) : result;
   }
 
   async function closeTurn(turn: TurnSummary, updateWall: () => void): Promise<RunSummary> {
@@ -262,3 +301,20 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
 
   return { run };
 }
+
+/** The budget's news as events: a limit crossed (run.budget), an agent's spending (agent.cost). */
+function budgetEvents(emit: Emit, maxCostUsd: number | undefined): BudgetListener {
+  return {
+    onLimit: (level, spentUsd, limitUsd) => {
+      const message =
+        level === 'cap'
+          ? `the run reached its spending cap: ${formatUsd(spentUsd)} of ${formatUsd(limitUsd)}; starting no more agents and stopping the running ones`
+          : `the run has spent ${formatUsd(spentUsd)}, past the warning level of ${formatUsd(limitUsd)}`;
+      emit({ type: 'run.budget', level, spentUsd: round6(spentUsd), limitUsd, message });
+    },
+    onCost: (agentId, costUsd, runCostUsd) =>
+      emit({ type: 'agent.cost', agentId, costUsd: round6(costUsd), runCostUsd: round6(runCostUsd), ...(maxCostUsd === undefined ? {} : { maxCostUsd }) }),
+  };
+}
+
+const round6 = (usd: number) => Math.round(usd * 1e6) / 1e6;

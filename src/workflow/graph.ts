@@ -32,6 +32,8 @@ export function buildWorkflow(spec: WorkflowSpec, vars: Record<string, string> =
   const workflow: Workflow = { vars: allVars, groups, agents: spec.tasks.flatMap((task) => expandTask(task, byId)) };
   if (spec.name !== undefined) workflow.name = spec.name;
   if (spec.file !== undefined) workflow.file = spec.file;
+  if (spec.maxCostUsd !== undefined) workflow.maxCostUsd = spec.maxCostUsd;
+  if (spec.warnCostUsd !== undefined) workflow.warnCostUsd = spec.warnCostUsd;
   if (spec.shared) workflow.shared = spec.shared === true ? {} : spec.shared;
   return workflow;
 }

@@ -56,7 +56,11 @@ export async function runWorkflow(input: WorkflowSpec | Workflow, options: Workf
   if (sharedDir !== undefined) await prepareSharedDir(sharedDir, workflow.shared?.files ?? {});
   run.summary.workflow = startRecord(workflow, sharedDir);
   const schedule = createWorkflowScheduler(workflow, run.summary.workflow, sharedDir);
-  return host.runTurn(run, options.signal, { schedule });
+  const budget = {
+    ...(workflow.maxCostUsd === undefined ? {} : { maxCostUsd: workflow.maxCostUsd }),
+    ...(workflow.warnCostUsd === undefined ? {} : { warnCostUsd: workflow.warnCostUsd }),
+  };
+  return host.runTurn(run, options.signal, { schedule, budget });
 }
 
 function isBuilt(input: WorkflowSpec | Workflow): input is Workflow {

@@ -37,6 +37,9 @@ export interface WorkflowSpec {
   vars?: Record<string, string>;
   /** A directory every agent may use (claude gets `--add-dir`; every agent gets $HERD_SHARED_DIR). */
   shared?: boolean | SharedSpec;
+  /** Spending cap and warning level for the whole run, in USD (the Supervisor's own options win). */
+  maxCostUsd?: number;
+  warnCostUsd?: number;
 }
 
 export type GroupKind = WorkflowTaskRecord['kind'];
@@ -63,4 +66,6 @@ export interface Workflow {
   shared?: SharedSpec;
   groups: WorkflowGroup[];
   agents: WorkflowAgent[];
+  maxCostUsd?: number;
+  warnCostUsd?: number;
 }

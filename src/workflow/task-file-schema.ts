@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parsePositiveDuration, validateId } from '../options.js';
-import { PERMISSION_MODES, type AgentTask } from '../types.js';
+import { PERMISSION_MODES, type AgentTask, type RunBudgetLimits } from '../types.js';
 import { didYouMean } from '../text/did-you-mean.js';
 
 /** A duration as on the command line: "90s", "5m", "250ms", or a bare number of seconds (90 and "90" alike). */
@@ -39,6 +39,7 @@ export const taskFileTaskSchema = z
     files: z.record(z.string(), z.string()).optional(),
     dependsOn: z.array(z.string()).optional(),
     priority: z.number().int().optional(),
+    sandbox: z.union([z.boolean(), z.object({ network: z.boolean().optional() }).strict()]).optional(),
   })
   .strict();
 
@@ -46,8 +47,20 @@ export type TaskFileTask = z.infer<typeof taskFileTaskSchema>;
 
 const taskListSchema = z.array(taskFileTaskSchema);
 const taskDocumentSchema = z
-  .object({ defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(), tasks: z.array(taskFileTaskSchema).min(1) })
+  .object({
+    defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(),
+    tasks: z.array(taskFileTaskSchema).min(1),
+    maxCostUsd: z.number().positive().optional(),
+    warnCostUsd: z.number().positive().optional(),
+  })
   .strict();
+
+/** A task file's run limits (top-level maxCostUsd, warnCostUsd of a {defaults, tasks} document), once the file is known valid. */
+export function budgetFromFileContent(content: unknown): RunBudgetLimits {
+  if (Array.isArray(content) || typeof content !== 'object' || content === null) return {};
+  const { maxCostUsd, warnCostUsd } = content as RunBudgetLimits;
+  return { ...(typeof maxCostUsd === 'number' ? { maxCostUsd } : {}), ...(typeof warnCostUsd === 'number' ? { warnCostUsd } : {}) };
+}
 
 /** Validate a parsed task file (a list of tasks, or {defaults, tasks}); every problem names the task and field. */
 export function tasksFromFileContent(content: unknown, source: string): AgentTask[] {

@@ -3,17 +3,23 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
-import { tasksFromFileContent } from './task-file-schema.js';
-import type { AgentTask } from '../types.js';
+import { budgetFromFileContent, tasksFromFileContent } from './task-file-schema.js';
+import type { AgentTask, RunBudgetLimits } from '../types.js';
 
 export async function loadTaskFile(file: string): Promise<AgentTask[]> {
+  return (await loadTaskDocument(file)).tasks;
+}
+
+/** The tasks, and the run's spending limits when the file sets them (top-level maxCostUsd, warnCostUsd). */
+export async function loadTaskDocument(file: string): Promise<{ tasks: AgentTask[]; budget: RunBudgetLimits }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`--tasks: cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  return tasksFromFileContent(parseTaskDocument(text, file), file);
+  const content = parseTaskDocument(text, file);
+  return { tasks: tasksFromFileContent(content, file), budget: budgetFromFileContent(content) };
 }
 
 /** YAML or JSON text to a value; a syntax error or an empty file is one line naming the file. */

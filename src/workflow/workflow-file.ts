@@ -1,6 +1,6 @@
 // Reading a workflow task file (YAML or JSON) into a WorkflowSpec: the task-file fields of
 // `herd spawn --tasks` plus `promptFile`, `each`, `compete`, `judge`, `optional`, and
-// top-level `name`, `vars`, `shared`, `defaults`. Paths in the file (promptFile, each
+// top-level `name`, `vars`, `shared`, `defaults`, `maxCostUsd`, `warnCostUsd`. Paths in the file (promptFile, each
 // file/dir, addDirs, shared.dir) are relative to the file's own directory.
 
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -39,6 +39,8 @@ const workflowDocumentSchema = z
     description: z.string().optional(),
     vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     shared: sharedSchema.optional(),
+    maxCostUsd: z.number().positive().optional(),
+    warnCostUsd: z.number().positive().optional(),
     defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(),
     tasks: z.array(workflowTaskSchema).min(1),
   })
@@ -85,13 +87,15 @@ export async function workflowFromContent(content: unknown, file: string, option
     const issues = parsed.error.issues;
     throw new UsageError(`${source}: ${describeZodIssue(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], document, workflowFields)}`);
   }
-  const { defaults = {}, tasks, vars, shared, name } = parsed.data;
+  const { defaults = {}, tasks, vars, shared, name, maxCostUsd, warnCostUsd } = parsed.data;
   const base = path.dirname(file);
   const specs: WorkflowTaskSpec[] = [];
   for (const [index, task] of tasks.entries()) specs.push(await toTaskSpec({ ...defaultsFor(task, defaults), ...task }, index, source, base));
   await applyEachFiles(specs, options.eachFiles ?? {}, source);
   const spec: WorkflowSpec = { file, tasks: specs };
   if (name !== undefined) spec.name = name;
+  if (maxCostUsd !== undefined) spec.maxCostUsd = maxCostUsd;
+  if (warnCostUsd !== undefined) spec.warnCostUsd = warnCostUsd;
   if (vars !== undefined) spec.vars = Object.fromEntries(Object.entries(vars).map(([key, value]) => [key, String(value)]));
   const sharedSpec = toSharedSpec(shared, base) ?? (options.shared ? {} : undefined);
   if (sharedSpec !== undefined) spec.shared = sharedSpec;

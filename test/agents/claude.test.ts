@@ -39,6 +39,29 @@ describe('claude stream-json parsing (recorded transcripts)', () => {
     ]);
   });
 
+  it('tells the tokens of every model call as its assistant line arrives (usage signals), and keeps the latest text', () => {
+    const { progress, signals } = parseTranscript('tool-write');
+    const usage = signals.filter((signal) => signal.kind === 'usage');
+    // Two calls: the Write tool call, then the answer; output tokens are claude's placeholder (1), the text is what was written.
+    expect(usage).toEqual([
+      {
+        kind: 'usage',
+        messageId: 'msg_15',
+        model: 'claude-opus-4-8',
+        usage: { inputTokens: 100, outputTokens: 1, cacheReadTokens: 0, cacheCreationTokens: 0 },
+        outputChars: 'Write'.length + JSON.stringify({ file_path: 'notes.txt', content: 'stand-in\n' }).length,
+      },
+      {
+        kind: 'usage',
+        messageId: 'msg_16',
+        model: 'claude-opus-4-8',
+        usage: { inputTokens: 100, outputTokens: 1, cacheReadTokens: 0, cacheCreationTokens: 0 },
+        outputChars: 'stand-in reply 16'.length,
+      },
+    ]);
+    expect(progress.partialText).toBe('stand-in reply 16');
+  });
+
   it('reads structured output (--json-schema) from the result line', () => {
     const { progress, outcome } = parseTranscript('structured-output');
     expect(outcome).toEqual({ status: 'succeeded' });

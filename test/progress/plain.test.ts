@@ -70,10 +70,12 @@ describe('plain progress lines', () => {
         },
       },
       { type: 'run.warning', runId: 'r', ts: 1600, message: 'odd\u0007 thing' },
+      { type: 'run.budget', runId: 'r', ts: 1700, level: 'cap', spentUsd: 1.2, limitUsd: 1, message: 'the run reached its spending cap' },
     ]);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(text).toContain('[  1.5s] a failed in 1.5s $0.000 (1/1): boom red\n');
     // A control that is not a sequence is shown, inert (text/terminal-safe.ts).
     expect(text).toContain('warning: odd␇ thing\n');
+    expect(text).toContain('[  1.7s] spending cap: the run reached its spending cap\n');
   });
 });

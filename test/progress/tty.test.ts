@@ -256,6 +256,40 @@ describe('progress state', () => {
     expect(renderFrame(snapshot, 10, { width: 120, height: 24, color: false })).toMatch(/2\/3 done · 1 failed · 1 cancelled · 1 skipped · 0 running/);
   });
 
+  it('shows the run spending live against its cap, and the agents the cap stopped', () => {
+    const snapshot = createSnapshot();
+    applyEvent(snapshot, { type: 'run.start', runId: 'r', ts: 0, agents: ['a', 'b'], turn: 1, concurrency: 2, simulated: false, maxCostUsd: 1 });
+    const frame = () => renderFrame(snapshot, 10, { width: 140, height: 24, color: false });
+    expect(frame()).toMatch(/ · \$0 of \$1\.000 cap$/m);
+    applyEvent(snapshot, { type: 'agent.start', runId: 'r', ts: 1, agentId: 'a', turn: 1, attempt: 1, workspace: '/w' });
+    applyEvent(snapshot, { type: 'agent.cost', runId: 'r', ts: 5, agentId: 'a', costUsd: 0.25, runCostUsd: 0.85, maxCostUsd: 1 });
+    expect(frame()).toMatch(/ · \$0\.850 of \$1\.000 cap$/m);
+    // The running agent's line shows its spending so far.
+    expect(frame()).toMatch(/^ {2}a .*\$0\.250/m);
+    const stopped = (agentId: string): HerdEvent => ({
+      type: 'agent.end',
+      runId: 'r',
+      ts: 6,
+      agentId,
+      turn: 1,
+      result: {
+        id: agentId,
+        status: 'budget',
+        workspace: '/w',
+        costUsd: 0.5,
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+        durationMs: 0,
+        attempts: 1,
+        startedAt: '',
+        endedAt: '',
+      },
+    });
+    applyEvent(snapshot, stopped('a'));
+    applyEvent(snapshot, stopped('b'));
+    expect(countAgents(snapshot)).toMatchObject({ done: 2, failed: 2, budget: 2 });
+    expect(frame()).toMatch(/2\/2 done · 0 failed · 2 stopped at the cap · 0 running/);
+  });
+
   it('has no estimate before any agent finished and zero once none is left', () => {
     const snapshot = createSnapshot();
     applyEvent(snapshot, { type: 'run.start', runId: 'r', ts: 0, agents: ['a'], turn: 1, concurrency: 1, simulated: false });

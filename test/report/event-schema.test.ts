@@ -16,7 +16,7 @@ import { fakeClaude, makeTempDir } from '../helpers.js';
 
 const base = { runId: z.string().min(1), ts: z.number().int().positive() };
 const agent = { ...base, agentId: z.string().min(1) };
-const status = z.enum(['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'pending', 'running']);
+const status = z.enum(['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'budget', 'pending', 'running']);
 const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheCreationTokens: z.number() }).strict();
 const result = z
   .object({
@@ -52,6 +52,7 @@ const eventSchema = z.discriminatedUnion('type', [
       turn: z.number().int().positive(),
       concurrency: z.number().int().positive(),
       simulated: z.boolean(),
+      maxCostUsd: z.number().positive().optional(),
     })
     .strict(),
   z.object({ ...agent, type: z.literal('agent.queued'), turn: z.number().int().positive() }).strict(),
@@ -89,6 +90,25 @@ const eventSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ ...agent, type: z.literal('agent.end'), turn: z.number().int().positive(), result }).strict(),
+  z
+    .object({
+      ...agent,
+      type: z.literal('agent.cost'),
+      costUsd: z.number().nonnegative(),
+      runCostUsd: z.number().nonnegative(),
+      maxCostUsd: z.number().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('run.budget'),
+      level: z.enum(['warning', 'cap']),
+      spentUsd: z.number().nonnegative(),
+      limitUsd: z.number().positive(),
+      message: z.string().min(1),
+    })
+    .strict(),
   z.object({ ...base, type: z.literal('run.waiting'), untilTs: z.number(), reason: z.string() }).strict(),
   z.object({ ...base, type: z.literal('run.warning'), message: z.string() }).strict(),
   z.object({ ...base, type: z.literal('run.end'), turn: z.number().int().positive(), summary }).strict(),
@@ -135,6 +155,9 @@ describe('event schema', () => {
         retries: 1,
         retryBaseDelayMs: 50,
         killGraceMs: 200,
+        // A cap that is never reached and a warning that is (each answer reports $0.001).
+        maxCostUsd: 10,
+        warnCostUsd: 0.0015,
         onEvent: (event) => heard.push(event),
       });
       run = await supervisor.run([
@@ -179,6 +202,8 @@ describe('event schema', () => {
         stuck: 'timeout',
       });
       expect(heard.at(-1)?.type).toBe('run.end');
+      expect(heard.filter((event) => event.type === 'run.budget')).toMatchObject([{ level: 'warning', limitUsd: 0.0015 }]);
+      expect(heard.filter((event) => event.type === 'agent.cost').length).toBeGreaterThanOrEqual(2);
     });
   });
 });

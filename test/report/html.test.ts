@@ -91,6 +91,23 @@ describe('HTML report', () => {
     expect(escapeHtml(`<img src=x onerror="a()">&'`)).toBe('&lt;img src=x onerror=&quot;a()&quot;&gt;&amp;&#39;');
   });
 
+  it('shows spending against the cap and the agents the cap stopped', () => {
+    const summary = loadSummary();
+    summary.budget = { maxCostUsd: 0.2 };
+    const stopped = summary.turns[1]!.agents.find((agent) => agent.id === 'chef')!;
+    stopped.status = 'budget';
+    summary.agents = summary.agents.map((agent) => (agent.id === 'chef' ? stopped : agent));
+    const html = renderHtmlReport({ summary, events: loadEvents() });
+    const spent = summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0);
+    expect(html).toContain(
+      `Spending cap: <span data-budget="spentUsd" data-value="${spent}">${formatUsd(spent)}</span> spent of <span data-budget="maxCostUsd" data-value="0.2">$0.200</span>`,
+    );
+    expect(html).toContain(`1 agent was stopped or not started at the cap (finish them with herd resume ${summary.runId} --max-cost &lt;more&gt;)`);
+    expect(html).toContain('<span class="badge status-budget">budget</span>');
+    expect(html).toMatch(/\.status-budget \{ fill: var\(--cap\)/);
+    expect(renderHtmlReport({ summary: loadSummary(), events: loadEvents() })).not.toContain('Spending cap');
+  });
+
   it('puts the whole run first: cost, wall and agents over every turn, not the latest turn alone', () => {
     const summary = loadSummary();
     const html = renderHtmlReport({ summary, events: loadEvents() });

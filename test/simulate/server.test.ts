@@ -238,6 +238,25 @@ describe('directives', () => {
     expect(await next).toMatch(/data|error/);
   });
 
+  it('[sim:usage <input> <output>] fixes the tokens every call reports, and onMessage hears each request with its agent', async () => {
+    const heard: string[] = [];
+    const counting = await startSimulateServer({ latencyMs: 0, onMessage: (agent) => heard.push(agent) });
+    try {
+      const { events } = await streamed(counting.url, messagesBody([cliUser('Go [sim:usage 12345 67]')]), 'spender');
+      expect((events[0]?.data.message as { usage: { input_tokens: number; output_tokens: number } }).usage).toMatchObject({
+        input_tokens: 12345,
+        output_tokens: 1,
+      });
+      expect((events.at(-2)?.data as { usage: { output_tokens: number } }).usage.output_tokens).toBe(67);
+      await streamed(counting.url, messagesBody([cliUser('Again')]), 'other');
+      expect(heard).toEqual(['spender', 'other']);
+    } finally {
+      await counting.close();
+    }
+    expect(parseDirectives('[sim:usage 10 2]').usage).toEqual({ inputTokens: 10, outputTokens: 2 });
+    expect(parseDirectives('[sim:usage lots]').usage).toBeUndefined();
+  });
+
   it('quotes earlier prompts without their directives', () => {
     expect(stripDirectives('Write a haiku [sim:latency 3s] about rivers [sim:status 429 x1]')).toBe('Write a haiku about rivers');
   });

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HerdEvent } from '../../src/events.js';
+import { DEFAULT_PRICES } from '../../src/agents/prices.js';
 import { computeTotals } from '../../src/report/totals.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/supervisor/retry-policy.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
@@ -67,6 +68,7 @@ describe('turn runner: failure is a value', () => {
       concurrency: 2,
       signal: undefined,
       retry: { ...DEFAULT_RETRY_POLICY, retries: 0 },
+      prices: DEFAULT_PRICES,
     });
 
     const result = await runner.run(entries);
