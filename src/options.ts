@@ -94,6 +94,8 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
         throw new UsageError(`agent "${task.id}": ${field} must be a number of milliseconds above 0, got ${JSON.stringify(value)}`);
     }
     if (task.jsonSchema !== undefined && !isJsonObject(task.jsonSchema)) throw new UsageError(`agent "${task.id}": jsonSchema must be a JSON Schema object`);
+    if (task.jsonSchema !== undefined && task.agent === 'gemini')
+      throw new UsageError(`agent "${task.id}": jsonSchema is not supported by gemini (no structured output in its headless mode); use claude or codex`);
   }
 }
 

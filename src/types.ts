@@ -1,7 +1,9 @@
 // The data shapes every module shares: what an agent is asked (AgentTask), what came
 // back (AgentResult, the same shape whether it worked or not) and the run summary.
 
-export type AgentKind = 'claude' | 'command';
+/** Which CLI runs a task: a vendor's coding agent, or any command. */
+export const AGENT_KINDS = ['claude', 'codex', 'gemini', 'command'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
 
 /** What one agent is asked to do. Everything except `id` and `prompt` is optional. */
 export interface AgentTask {
@@ -85,6 +87,8 @@ export interface AgentResult {
   /** The JSON the agent returned for the task's jsonSchema (claude's `structured_output`). */
   structuredOutput?: unknown;
   costUsd: number;
+  /** True when costUsd was computed by herd from tokens and a price table (the CLI reported no cost). */
+  costEstimated?: boolean;
   usage: Usage;
   numTurns?: number;
   durationMs: number;
@@ -139,8 +143,10 @@ export interface RunSummary {
   startedAt: string;
   endedAt: string;
   simulated: boolean;
-  /** Version string of the agent CLI, when it could be read. */
+  /** Version string of the agent CLI, when it could be read (the first one seen in a mixed run). */
   agentVersion?: string;
+  /** The version of each agent type's CLI the run used, e.g. { claude: "2.1.197", codex: "0.171.0" }. */
+  agentVersions?: Partial<Record<AgentKind, string>>;
   /** Latest known result of every agent (across turns). */
   agents: AgentResult[];
   /** Totals of the latest turn. */

@@ -3,6 +3,7 @@
 // several turns in one command, on warm processes unless told otherwise.
 
 import os from 'node:os';
+import { loadPriceTable } from '../agents/prices.js';
 import { UsageError } from '../errors.js';
 import { parseConcurrency, parseDuration, parseEnvAssignment, parseNonNegativeInt, parsePositiveDuration } from '../options.js';
 import { renderTurn } from '../report/summary-text.js';
@@ -18,6 +19,9 @@ export interface CommonRunFlags {
   concurrency?: string;
   workspaceRoot?: string;
   claudeBin?: string;
+  codexBin?: string;
+  geminiBin?: string;
+  prices?: string;
   simulate?: boolean;
   simulateLatency?: string;
   env?: string[];
@@ -73,6 +77,10 @@ export function supervisorOptionsFromFlags(flags: CommonRunFlags): SupervisorOpt
   if (flags.concurrency !== undefined) options.concurrency = parseConcurrency('-c/--concurrency', flags.concurrency);
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
   if (flags.claudeBin !== undefined) options.claudeBin = flags.claudeBin;
+  if (flags.codexBin !== undefined) options.codexBin = flags.codexBin;
+  if (flags.geminiBin !== undefined) options.geminiBin = flags.geminiBin;
+  const prices = flags.prices ?? process.env.HERD_PRICES;
+  if (prices) options.prices = loadPriceTable(prices);
   // --simulate-latency implies --simulate: it means nothing against a real API.
   if (flags.simulate || flags.simulateLatency !== undefined)
     options.simulate = flags.simulateLatency === undefined ? {} : { latencyMs: parseDuration('--simulate-latency', flags.simulateLatency) };

@@ -4,9 +4,13 @@
 // (attempt/) knows nothing of runs.
 
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { AgentAdapter } from '../agents/adapter.js';
+import type { AgentBinary, VendorKind } from '../agents/agent-bin.js';
 import { createAdapter } from '../agents/create-adapter.js';
+import type { PriceTable } from '../agents/prices.js';
 import { buildAgentEnv } from '../attempt/agent-env.js';
+import { prepareAgentHome } from '../attempt/agent-home.js';
 import { executeAgentTurn, type AgentTurnContext } from '../attempt/cold-attempt.js';
 import { executeWarmAgentTurn } from '../attempt/warm-attempt.js';
 import { warmKey, type WarmPool } from '../attempt/warm-pool.js';
@@ -26,6 +30,10 @@ export interface AttemptLauncherOptions {
   summary: RunSummary;
   runHome: string;
   claudeBin: string | undefined;
+  /** The codex and gemini executables the run's tasks need, resolved up front. */
+  agentBins?: ReadonlyMap<VendorKind, AgentBinary>;
+  /** Prices for CLIs that report no cost (default: the built-in table). */
+  prices?: PriceTable;
   /** A plain copy of the environment agents inherit. */
   inheritedEnv: NodeJS.ProcessEnv;
   env: Record<string, string>;
@@ -38,6 +46,9 @@ export interface AttemptLauncherOptions {
   signals: AgentSignals;
   emit: Emit;
 }
+
+/** Under the run home: one private directory per agent (see AgentAdapter.prepare). */
+export const AGENT_HOMES_DIR = '.agent-homes';
 
 export interface AttemptRequest {
   entry: TurnEntry;
@@ -63,21 +74,38 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
     const kind = task.agent ?? 'claude';
     let adapter = adapters.get(kind);
     if (!adapter) {
-      adapter = createAdapter(kind, () => options.claudeBin ?? 'claude');
+      adapter = createAdapter(kind, (vendor) => {
+        if (vendor === 'claude') return { file: options.claudeBin ?? 'claude' };
+        const found = options.agentBins?.get(vendor);
+        if (!found) throw new Error(`no ${vendor} executable was resolved for this run`);
+        return found;
+      });
       adapters.set(kind, adapter);
     }
     return adapter;
   };
 
-  function environmentFor(task: AgentTask, tag: string, server: SimulateServer | undefined): Record<string, string> {
-    const simulated = server
-      ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` }
-      : undefined;
+  /** The agent's own directory in the run: vendor CLIs keep their configuration and sessions there. */
+  const privateDirOf = (task: AgentTask) => path.join(options.runHome, AGENT_HOMES_DIR, task.id);
+
+  async function environmentFor(adapter: AgentAdapter, task: AgentTask, tag: string, server: SimulateServer | undefined): Promise<Record<string, string>> {
+    const home = await prepareAgentHome({
+      adapter,
+      task,
+      dir: privateDirOf(task),
+      inheritedEnv: options.inheritedEnv,
+      ...(server ? { simulateUrl: server.url } : {}),
+    });
+    const claudeSimulated =
+      server && adapter.name === 'claude'
+        ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` }
+        : {};
     return buildAgentEnv({
       inherited: options.inheritedEnv,
       ...(options.envAllow ? { allow: options.envAllow } : {}),
-      ...(simulated ? { simulate: simulated } : {}),
-      extra: { ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
+      // Under --simulate nothing may point the agent elsewhere; otherwise --env may override herd's choices.
+      ...(server ? { simulate: { ...claudeSimulated, ...home } } : {}),
+      extra: { ...(server ? {} : home), ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
       tag,
     });
   }
@@ -85,7 +113,8 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
   return async function launchAttempt({ entry, turnNumber, attempt, server, redact }: AttemptRequest): Promise<AgentResult> {
     const { task } = entry;
     const tag = `${summary.runId}/${task.id}/${randomBytes(4).toString('hex')}`;
-    const env = environmentFor(task, tag, server);
+    const adapter = adapterFor(task);
+    const env = await environmentFor(adapter, task, tag, server);
     // Waiting for a start slot is queueing, not running: the agent's clock starts after it.
     // Only claude's process start is the CPU-heavy one the gate is for (and it prints when it
     // is up); a turn that goes to a kept-alive process starts nothing.
@@ -100,7 +129,6 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
       return notStartedResult(entry);
     }
     markRunning(summary, task.id);
-    const adapter = adapterFor(task);
     const start: HerdEventInput = { type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace };
     const context: AgentTurnContext = {
       adapter,
@@ -109,6 +137,8 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
       tag,
       attempt,
       redact,
+      privateDir: privateDirOf(task),
+      ...(options.prices ? { prices: options.prices } : {}),
       ...(entry.resumeSessionId === undefined ? {} : { resumeSessionId: entry.resumeSessionId }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),

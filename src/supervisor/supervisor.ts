@@ -11,7 +11,9 @@ import { createRunTurnRunner } from './turn-runner.js';
 import { runStatus } from './turn-record.js';
 import { killTaggedProcesses } from '../process/kill-tree.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { resolveAgentBin, type AgentBinary, type VendorKind } from '../agents/agent-bin.js';
 import { resolveClaudeBin } from '../agents/claude-bin.js';
+import type { PriceTable } from '../agents/prices.js';
 import { UsageError } from '../errors.js';
 import type { HerdEventListener } from '../events.js';
 import { defaultConcurrency, defaultStartSlots, parsePositiveInt, validateId, validateTasks } from '../options.js';
@@ -32,6 +34,11 @@ export interface SupervisorOptions {
   /** Agents at once (default: all, up to 8). */
   concurrency?: number;
   claudeBin?: string;
+  /** The codex and gemini executables (default: $HERD_CODEX_BIN / $HERD_GEMINI_BIN, PATH, node_modules). */
+  codexBin?: string;
+  geminiBin?: string;
+  /** Prices for CLIs that report tokens but no cost (codex, gemini); default: the built-in table (agents/prices.ts). */
+  prices?: PriceTable;
   /** Run against herd's built-in stand-in API instead of the real one. */
   simulate?: boolean | SimulateOptions;
   /** Added to every agent's environment. */
@@ -101,6 +108,8 @@ export class Supervisor {
   /** Simulate servers the warm processes talk to, by their options; they outlive turns. */
   private readonly sharedServers = new Map<string, Promise<SimulateServer>>();
   private turnsRunning = 0;
+  /** codex and gemini executables, resolved once a task needs them. */
+  private readonly agentBins = new Map<VendorKind, AgentBinary>();
 
   constructor(private readonly options: SupervisorOptions = {}) {
     this.workspaceRoot = path.resolve(options.workspaceRoot ?? defaultWorkspaceRoot(options.inheritedEnv ?? process.env));
@@ -151,6 +160,7 @@ export class Supervisor {
     validateTasks(tasks);
     const prepared = tasks.map((task) => this.withDefaults(task));
     const claudeBin = this.claudeBinFor(prepared);
+    this.resolveVendorBins(prepared);
     const runId = wantedRunId === undefined ? createRunId() : validateId('run id', wantedRunId);
     const runHome = await createRunHome(this.workspaceRoot, runId);
     const simulated = this.options.simulate !== undefined && this.options.simulate !== false;
@@ -205,11 +215,13 @@ export class Supervisor {
       const stored = summary.tasks.find((task) => task.id === previous.id) ?? { id: previous.id, prompt };
       const task = this.withDefaults(taskFromRecord(stored, prompt));
       const entry: TurnEntry = { task, workspace: previous.workspace };
+      const kind = task.agent ?? 'claude';
       if (previous.sessionId !== undefined) entry.resumeSessionId = previous.sessionId;
-      else if ((task.agent ?? 'claude') === 'claude') entry.skip = 'no session to continue: its first turn ended before claude started a session';
+      else if (kind !== 'command') entry.skip = `no session to continue: its first turn ended before ${kind} started a session`;
       return entry;
     });
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
+    this.resolveVendorBins(entries.map((entry) => entry.task));
     summary.status = 'running';
     return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, continueOptions.signal, { prompt });
   }
@@ -259,6 +271,7 @@ export class Supervisor {
       return summary;
     }
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
+    this.resolveVendorBins(entries.map((entry) => entry.task));
     summary.status = 'running';
     // A workflow's agents wait for their dependencies again, placeholders filled from what was recorded.
     const schedule = createWorkflowResumeScheduler(summary);
@@ -299,6 +312,8 @@ export class Supervisor {
       summary,
       runHome,
       claudeBin,
+      agentBins: this.agentBins,
+      ...(this.options.prices ? { prices: this.options.prices } : {}),
       listeners: this.listeners,
       simulate,
       ...(this.warmPool ? { warmPool: this.warmPool } : {}),
@@ -354,6 +369,15 @@ export class Supervisor {
   private claudeBinFor(tasks: readonly AgentTask[]): string | undefined {
     if (!tasks.some((task) => (task.agent ?? 'claude') === 'claude')) return undefined;
     return resolveClaudeBin(this.options.claudeBin, this.options.inheritedEnv ?? process.env);
+  }
+
+  /** The same for codex and gemini: a missing CLI is a UsageError naming its npm package, before anything starts. */
+  private resolveVendorBins(tasks: readonly AgentTask[]): void {
+    const explicit = { codex: this.options.codexBin, gemini: this.options.geminiBin };
+    for (const kind of ['codex', 'gemini'] as const) {
+      if (this.agentBins.has(kind) || !tasks.some((task) => task.agent === kind)) continue;
+      this.agentBins.set(kind, resolveAgentBin(kind, explicit[kind], this.options.inheritedEnv ?? process.env));
+    }
   }
 }
 

@@ -7,6 +7,8 @@
 // warm), retry-loop.ts (attempts until one is final), agent-signals.ts (what a running
 // agent's stream tells herd), turn-record.ts (the turn's part of the record).
 
+import type { AgentBinary, VendorKind } from '../agents/agent-bin.js';
+import type { PriceTable } from '../agents/prices.js';
 import type { WarmPool } from '../attempt/warm-pool.js';
 import { requireStructuredOutput } from '../attempt/cold-attempt.js';
 import type { HerdEventListener } from '../events.js';
@@ -32,6 +34,9 @@ export interface TurnRunnerOptions {
   summary: RunSummary;
   runHome: string;
   claudeBin: string | undefined;
+  /** The codex and gemini executables the tasks need. */
+  agentBins?: ReadonlyMap<VendorKind, AgentBinary>;
+  prices?: PriceTable;
   listeners: ReadonlySet<HerdEventListener>;
   simulate: SimulateOptions | undefined;
   inheritedEnv: NodeJS.ProcessEnv;
@@ -67,6 +72,8 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     summary,
     runHome,
     claudeBin: options.claudeBin,
+    ...(options.agentBins ? { agentBins: options.agentBins } : {}),
+    ...(options.prices ? { prices: options.prices } : {}),
     inheritedEnv,
     env: options.env,
     envAllow: options.envAllow,

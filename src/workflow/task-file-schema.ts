@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parsePositiveDuration, validateId } from '../options.js';
-import { PERMISSION_MODES, type AgentTask } from '../types.js';
+import { AGENT_KINDS, PERMISSION_MODES, type AgentTask } from '../types.js';
 
 const durationField = z.union([z.number().int().positive(), z.string()]);
 const stringList = z.array(z.string().min(1));
@@ -15,7 +15,7 @@ export const taskFileTaskSchema = z
   .object({
     id: z.string().optional(),
     prompt: z.string().optional(),
-    agent: z.enum(['claude', 'command']).optional(),
+    agent: z.enum(AGENT_KINDS).optional(),
     command: z.array(z.string()).min(1).optional(),
     promptArg: z.boolean().optional(),
     promptStdin: z.boolean().optional(),
