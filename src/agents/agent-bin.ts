@@ -50,7 +50,13 @@ export const binFlag = (kind: VendorKind) => `--${kind}-bin`;
 export const binEnvVar = (kind: VendorKind) => `HERD_${kind.toUpperCase()}_BIN`;
 export const npmPackageOf = (kind: VendorKind) => VENDORS[kind].npmPackage;
 
-export function resolveAgentBin(kind: VendorKind, explicit?: string, env: NodeJS.ProcessEnv = process.env): AgentBinary {
+/** `packagesFrom`: where node_modules are looked up from (herd's own install; a seam for tests). */
+export function resolveAgentBin(
+  kind: VendorKind,
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  packagesFrom: string = import.meta.url,
+): AgentBinary {
   const vendor = VENDORS[kind];
   const given = explicit ?? env[binEnvVar(kind)];
   if (given) {
@@ -58,7 +64,7 @@ export function resolveAgentBin(kind: VendorKind, explicit?: string, env: NodeJS
     if (!found) throw new UsageError(`${binFlag(kind)}: "${given}" is not an executable file`);
     return withVersion(found);
   }
-  const require = createRequire(import.meta.url);
+  const require = createRequire(packagesFrom);
   const candidate = findOnPath(vendor.command, env.PATH, vendor.acceptOnPath) ?? vendor.packaged(require);
   if (!candidate) {
     throw new UsageError(
