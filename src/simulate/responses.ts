@@ -162,7 +162,9 @@ function toolItem(tool: SimToolCall, agent: string, n: number): OutputItem {
     const input = ['*** Begin Patch', `*** Add File: ${tool.path}`, `+written by ${agent}`, '*** End Patch'].join('\n');
     return { type: 'custom_tool_call', ...ids, name: 'apply_patch', input };
   }
-  return { type: 'function_call', ...ids, name: 'exec_command', arguments: JSON.stringify({ cmd: tool.command }) };
+  // No login shell (a user's profile may be slow or print noise); wait for the command as long as
+  // codex allows (30 s) before it reports "still running" and the turn goes on without it.
+  return { type: 'function_call', ...ids, name: 'exec_command', arguments: JSON.stringify({ cmd: tool.command, login: false, yield_time_ms: 30_000 }) };
 }
 
 interface SimResponse {

@@ -74,7 +74,7 @@ describe('POST /v1/responses', () => {
     const second = await respond([environment, prompt, patch, patchDone]);
     const shell = second.events.at(-2)!.data.item as Record<string, string>;
     expect(shell).toMatchObject({ type: 'function_call', name: 'exec_command' });
-    expect(JSON.parse(shell.arguments!)).toEqual({ cmd: 'echo hi' });
+    expect(JSON.parse(shell.arguments!)).toEqual({ cmd: 'echo hi', login: false, yield_time_ms: 30_000 });
     const shellDone = { type: 'function_call_output', call_id: shell.call_id, output: 'Process exited with code 0\nOutput:\nhi\n' };
     const third = await respond([environment, prompt, patch, patchDone, shell, shellDone]);
     const answer = (third.events.at(-2)!.data.item as { content: Array<{ text: string }> }).content[0]!.text;
