@@ -111,6 +111,16 @@ describe.each(VENDORS)('$kind on --simulate', ({ kind, rateLimitTimes, timeoutMs
     expect(await readdir(reader!.workspace)).toEqual([]);
   });
 
+  it(`a prompt too long for an argument reaches ${kind} on stdin`, async () => {
+    const supervisor = new Supervisor({ workspaceRoot: root.path, simulate: { latencyMs: 0 } });
+    const prompt = `Write a haiku about rivers. ${'x'.repeat(110_000)}`;
+    const summary = await supervisor.run([{ id: 'long', agent: kind, prompt }]);
+    const long = summary.agents[0]!;
+    expect(long.status, long.error?.message).toBe('succeeded');
+    expect(long.result).toContain('(agent long, turn 1)');
+    expect(long.usage.inputTokens).toBeGreaterThan(110_000 / 4);
+  });
+
   it(`an injected 429 is retried by herd and succeeds; a 400 is not retried`, async () => {
     const supervisor = new Supervisor({ workspaceRoot: root.path, simulate: { latencyMs: 0 }, retries: 2, retryBaseDelayMs: 10 });
     const summary = await supervisor.run([
@@ -140,6 +150,15 @@ describe.each(VENDORS)('$kind on --simulate', ({ kind, rateLimitTimes, timeoutMs
     // The tool's command did start (its first step wrote this file) and is gone with the agent.
     expect(await readFile(path.join(sleeper.workspace, 'started.txt'), 'utf8')).toBe('started\n');
     expect(processesWith(marker)).toEqual([]);
+  });
+});
+
+describe('codex structured output', () => {
+  it('jsonSchema goes to codex as --output-schema and the answer comes back as structuredOutput', async () => {
+    const supervisor = new Supervisor({ workspaceRoot: root.path, simulate: { latencyMs: 0 } });
+    const jsonSchema = { type: 'object', properties: { winner: { type: 'string', enum: ['a', 'b'] } }, required: ['winner'], additionalProperties: false };
+    const summary = await supervisor.run([{ id: 'picker', agent: 'codex', prompt: 'Pick one [sim:winner b]', jsonSchema }]);
+    expect(summary.agents[0]).toMatchObject({ status: 'succeeded', structuredOutput: { winner: 'b' } });
   });
 });
 
