@@ -47,6 +47,12 @@ export interface AttemptLauncherOptions {
   emit: Emit;
 }
 
+/**
+ * Agent types whose process start is CPU-heavy enough for the start gate (bench/vendors.ts, 2
+ * cores): claude 0.75-1.3 CPU-s, gemini 1.5 CPU-s per start; codex (0.25 CPU-s) is not gated.
+ */
+const CPU_HEAVY_STARTS = new Set<string>(['claude', 'gemini']);
+
 /** Under the run home: one private directory per agent (see AgentAdapter.prepare). */
 export const AGENT_HOMES_DIR = '.agent-homes';
 
@@ -116,10 +122,10 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
     const adapter = adapterFor(task);
     const env = await environmentFor(adapter, task, tag, server);
     // Waiting for a start slot is queueing, not running: the agent's clock starts after it.
-    // Only claude's process start is the CPU-heavy one the gate is for (and it prints when it
-    // is up); a turn that goes to a kept-alive process starts nothing.
+    // Only the CPU-heavy starts are gated (each prints when it is up); a turn that goes to a
+    // kept-alive process starts nothing.
     const startsProcess = !(warmPool && warmPool.hasIdle(warmKey(summary.runId, task.id)));
-    const gated = startGate !== undefined && startsProcess && (task.agent ?? 'claude') === 'claude';
+    const gated = startGate !== undefined && startsProcess && CPU_HEAVY_STARTS.has(task.agent ?? 'claude');
     const releaseStart = gated ? await startGate.acquire(options.signal) : () => undefined;
     // A rate limit may have been hit while it waited for the slot: that hold applies to it too.
     if (gated) await options.rateLimitGate.wait(options.signal);
