@@ -74,7 +74,8 @@ async function record(kind: 'codex' | 'gemini', wanted: string[]): Promise<void>
   let previousSession: string | undefined;
   try {
     for (const testCase of CASES[kind]) {
-      if (wanted.length > 0 && !wanted.includes(testCase.name) && testCase.resume !== 'previous') continue;
+      // A case that resumes the previous one needs that one recorded too: list both.
+      if (wanted.length > 0 && !wanted.includes(testCase.name)) continue;
       const server = await startSimulateServer({ latencyMs: 0 });
       try {
         const sessionId = await recordCase(kind, adapter, testCase, { server, workspace, home, root, outDir, previousSession });
