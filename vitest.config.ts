@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` (fake agents and pure code, parallel) and `claude` (the real claude
 // binary against the simulate server: each start costs ~1.3 CPU-s and 200-300 MB, so
-// these files run one at a time).
+// these files run one at a time). The real codex and gemini CLIs (*.vendor.test.ts) run in
+// the same one-at-a-time project: a gemini start costs ~2 CPU-s and 250 MB.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.claude.test.ts', '**/node_modules/**'],
+          exclude: ['test/**/*.claude.test.ts', 'test/**/*.vendor.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
@@ -18,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'claude',
-          include: ['test/**/*.claude.test.ts'],
+          include: ['test/**/*.claude.test.ts', 'test/**/*.vendor.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,

@@ -146,6 +146,8 @@ export function validateTasks(tasks: readonly AgentTask[]): void {
     if (task.files !== undefined) validateSeedFiles(`agent "${task.id}"`, task.files);
     const nul = findNulByte(task);
     if (nul) throw new UsageError(`agent "${task.id}": ${nul}`);
+    if (task.jsonSchema !== undefined && task.agent === 'gemini')
+      throw new UsageError(`agent "${task.id}": jsonSchema is not supported by gemini (no structured output in its headless mode); use claude or codex`);
   }
 }
 

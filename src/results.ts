@@ -50,5 +50,6 @@ export function mergeAttempts(previous: AgentResult, latest: AgentResult): Agent
   };
   const sessionId = latest.sessionId ?? previous.sessionId;
   if (sessionId !== undefined) merged.sessionId = sessionId;
+  if (previous.costEstimated) merged.costEstimated = true;
   return merged;
 }

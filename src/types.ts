@@ -1,7 +1,9 @@
 // The data shapes every module shares: what an agent is asked (AgentTask), what came
 // back (AgentResult, the same shape whether it worked or not) and the run summary.
 
-export type AgentKind = 'claude' | 'command';
+/** Which CLI runs a task: a vendor's coding agent, or any command. */
+export const AGENT_KINDS = ['claude', 'codex', 'gemini', 'command'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
 
 /** What one agent is asked to do. Everything except `id` and `prompt` is optional. */
 export interface AgentTask {
@@ -106,8 +108,9 @@ export interface AgentResult {
   structuredOutput?: unknown;
   costUsd: number;
   /**
-   * True when costUsd (and usage) are herd's estimate from the token counts the agent streamed,
-   * because it ended (stopped, crashed) before reporting its own total.
+   * True when costUsd is herd's estimate, not the agent's own figure: computed from tokens and
+   * the price table because the CLI reports no cost (codex, gemini), or from the token counts it
+   * streamed because it ended (stopped, crashed) before reporting its own total.
    */
   costEstimated?: boolean;
   usage: Usage;
@@ -171,8 +174,10 @@ export interface RunSummary {
   startedAt: string;
   endedAt: string;
   simulated: boolean;
-  /** Version string of the agent CLI, when it could be read. */
+  /** Version string of the agent CLI, when it could be read (the first one seen in a mixed run). */
   agentVersion?: string;
+  /** The version of each agent type's CLI the run used, e.g. { claude: "2.1.197", codex: "0.171.0" }. */
+  agentVersions?: Partial<Record<AgentKind, string>>;
   /** Latest known result of every agent (across turns). */
   agents: AgentResult[];
   /** Totals of the latest turn. */

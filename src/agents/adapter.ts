@@ -12,11 +12,28 @@ export interface CommandSpec {
   env: Record<string, string | undefined>;
   /** Written to stdin, which is then closed (otherwise stdin is ignored). */
   input?: string | Uint8Array;
+  /** What the parse starts from (e.g. a thread's usage so far, to take this turn's share of a running sum). */
+  progress?: Partial<AgentProgress>;
 }
 
 export interface TurnOptions {
   /** Resume this session instead of starting a new one. */
   resumeSessionId?: string;
+  /** The environment the process will get (before the adapter's own additions). */
+  env?: Readonly<Record<string, string>>;
+  /** A directory private to this agent in this run, for files the CLI must be handed (e.g. a schema). */
+  privateDir?: string;
+}
+
+/** What an adapter needs to give one agent its own configuration (see AgentAdapter.prepare). */
+export interface PrepareOptions {
+  task: AgentTask;
+  /** The agent's private directory in this run (created, mode 0700); it persists across turns. */
+  dir: string;
+  /** Set with --simulate: the stand-in server every request must go to. */
+  simulateUrl?: string;
+  /** The environment herd inherited (the user's own config locations come from it). */
+  inheritedEnv: Readonly<Record<string, string | undefined>>;
 }
 
 /** What the adapter learned from the stream so far; kept small (bounded). */
@@ -46,6 +63,10 @@ export interface AgentProgress {
   stdoutTailCut?: boolean;
   /** The latest text the agent said before any final answer (bounded): what a stopped agent had got to. */
   partialText?: string;
+  /** For CLIs whose usage is a running sum over the session: the sum before this turn. */
+  usageBaseline?: Usage;
+  /** The task asked for structured output, to be read from the answer text. */
+  structuredOutputWanted?: boolean;
 }
 
 /** One thing worth telling listeners about, found while parsing a line. */
@@ -88,6 +109,14 @@ export interface WarmProtocol {
 
 export interface AgentAdapter {
   readonly name: string;
+  /** The CLI's version when known without running it (claude says it in its stream instead). */
+  readonly version?: string;
+  /**
+   * Give one agent its own configuration before its turn (a private config home, settings
+   * files, the stand-in server under --simulate); returns the variables that point the CLI at
+   * it. Called once per agent per turn; optional.
+   */
+  prepare?(options: PrepareOptions): Promise<Record<string, string>>;
   command(task: AgentTask, turn: TurnOptions): CommandSpec;
   warm?: WarmProtocol;
   /** Parse one stdout line (no newline). Must never throw: garbage is counted, not fatal. */

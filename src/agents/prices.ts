@@ -1,7 +1,8 @@
 // The one price table: what a model call costs, from its token counts, for the models herd
-// knows (USD per million tokens, as Anthropic lists them), overridable by a user JSON file
-// (--prices / HERD_PRICES). herd uses it for the running estimate of an agent's spending
-// between its model calls and its own reported total, and for agents that report no cost.
+// knows (USD per million tokens, as Anthropic, OpenAI and Google list them), overridable by a
+// user JSON file (--prices / HERD_PRICES). herd uses it for the running estimate of an agent's
+// spending between its model calls and its own reported total (the run's cap), and for the cost
+// of agents whose CLI reports none (codex, gemini: marked estimated on the result).
 
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
@@ -16,8 +17,9 @@ export interface ModelPrice {
 }
 
 /**
- * Model name (or the start of one, up to a `-` or `[`) -> price. The longest matching key wins,
- * so `claude-opus-4-1` beats `claude-opus-4`. `*` prices models no key matches.
+ * Model name (or the start of one, up to a `-`, `.` or `[`) -> price. The longest matching key
+ * wins, so `claude-opus-4-1` beats `claude-opus-4` and `gpt-5.5` is priced as `gpt-5`. `*`
+ * prices models no key matches.
  */
 export type PriceTable = Record<string, ModelPrice>;
 
@@ -34,20 +36,40 @@ export const DEFAULT_PRICES: PriceTable = {
   'claude-haiku-4': { input: 1, output: 5 },
   'claude-3-5-haiku': { input: 0.8, output: 4 },
   'claude-3-haiku': { input: 0.25, output: 1.25 },
+  // OpenAI and Google list prices (standard tier, 2025). A newer version of a family is priced
+  // as its family (`gpt-5.5` as `gpt-5`): an estimate, and labelled so.
+  'gpt-5': { input: 1.25, cacheRead: 0.125, output: 10 },
+  'gpt-5-codex': { input: 1.25, cacheRead: 0.125, output: 10 },
+  'gpt-5-mini': { input: 0.25, cacheRead: 0.025, output: 2 },
+  'gpt-5-nano': { input: 0.05, cacheRead: 0.005, output: 0.4 },
+  'gpt-4.1': { input: 2, cacheRead: 0.5, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, cacheRead: 0.1, output: 1.6 },
+  o3: { input: 2, cacheRead: 0.5, output: 8 },
+  'o4-mini': { input: 1.1, cacheRead: 0.275, output: 4.4 },
+  'gemini-2.5-pro': { input: 1.25, cacheRead: 0.31, output: 10 },
+  'gemini-2.5-flash': { input: 0.3, cacheRead: 0.075, output: 2.5 },
+  'gemini-2.5-flash-lite': { input: 0.1, cacheRead: 0.025, output: 0.4 },
+  'gemini-2.0-flash': { input: 0.1, cacheRead: 0.025, output: 0.4 },
   // An unknown model is priced like the dearest one herd knows: a cap errs on the safe side.
   '*': { input: 15, output: 75 },
 };
 
+/** The key of `table` that prices `model` (see PriceTable for the matching), or undefined when only `*` would. */
+export function priceKeyOf(model: string | undefined, table: PriceTable = DEFAULT_PRICES): string | undefined {
+  if (model === undefined) return undefined;
+  const name = model.trim().toLowerCase();
+  let best: string | undefined;
+  for (const key of Object.keys(table)) {
+    const lower = key.toLowerCase();
+    if (key === '*' || !(name === lower || ['-', '.', '['].some((separator) => name.startsWith(`${lower}${separator}`)))) continue;
+    if (best === undefined || key.length > best.length) best = key;
+  }
+  return best;
+}
+
 /** The price of `model` in `table` (see PriceTable for the matching). */
 export function priceOf(model: string | undefined, table: PriceTable = DEFAULT_PRICES): ModelPrice {
-  let best: string | undefined;
-  if (model !== undefined) {
-    for (const key of Object.keys(table)) {
-      if (key === '*' || !(model === key || model.startsWith(`${key}-`) || model.startsWith(`${key}[`))) continue;
-      if (best === undefined || key.length > best.length) best = key;
-    }
-  }
-  return table[best ?? '*'] ?? DEFAULT_PRICES['*']!;
+  return table[priceKeyOf(model, table) ?? '*'] ?? DEFAULT_PRICES['*']!;
 }
 
 /** USD for these tokens at this model's price. */
@@ -60,6 +82,16 @@ export function costOf(model: string | undefined, usage: Usage, table: PriceTabl
     usage.cacheReadTokens * perToken(price.cacheRead ?? price.input * 0.1) +
     usage.cacheCreationTokens * perToken(price.cacheWrite ?? price.input * 1.25)
   );
+}
+
+/**
+ * The cost of an agent's turn when its CLI reports none (codex, gemini): undefined for a model
+ * the table does not know, rather than the dearest price (that guess is only right for a cap).
+ * Rounded to 1e-10 USD, so sums of many turns stay free of float dust.
+ */
+export function estimateCostUsd(model: string | undefined, usage: Usage, table: PriceTable = DEFAULT_PRICES): number | undefined {
+  if (priceKeyOf(model, table) === undefined) return undefined;
+  return Math.round(costOf(model, usage, table) * 1e10) / 1e10;
 }
 
 /** The default table with the user's entries on top (an entry replaces the default of the same key). */
@@ -82,6 +114,11 @@ export function loadPriceFile(file: string, label = '--prices'): PriceTable {
     throw new UsageError(`${label}: ${file} is not valid JSON: ${(error as Error).message}`);
   }
   return parsePriceTable(parsed, `${label}: ${file}`);
+}
+
+/** A user price file merged over the default table. */
+export function loadPriceTable(file: string, label = '--prices'): PriceTable {
+  return mergePrices(loadPriceFile(file, label));
 }
 
 export function parsePriceTable(value: unknown, source: string): PriceTable {

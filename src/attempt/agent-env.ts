@@ -9,8 +9,8 @@ import { AGENT_TAG_VARIABLE } from '../process/kill-tree.js';
 const ESSENTIAL = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ'];
 /** Set when herd itself runs inside Claude Code; a child claude would think it is nested. */
 const NEVER_INHERITED = ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_CODE_SESSION_ID', AGENT_TAG_VARIABLE];
-/** With --simulate nothing may send the agent to a real API or another account. */
-const SIMULATE_DROPS = /^(ANTHROPIC_|CLAUDE_CODE_USE_|AWS_BEARER_TOKEN_BEDROCK$)/;
+/** With --simulate nothing may send the agent to a real API or another account (Anthropic, OpenAI/Codex, Google/Gemini). */
+const SIMULATE_DROPS = /^(ANTHROPIC_|CLAUDE_CODE_USE_|AWS_BEARER_TOKEN_BEDROCK$|OPENAI_|CODEX_|GEMINI_|GOOGLE_)/;
 
 export interface AgentEnvOptions {
   inherited: NodeJS.ProcessEnv;

@@ -4,8 +4,9 @@
 // so a queue worker could call it just as the local pool does.
 
 import type { ProcessExit } from '../process/exit.js';
-import type { AgentAdapter, AgentProgress, CommandSpec, ParsedSignal } from '../agents/adapter.js';
+import type { AgentAdapter, AgentProgress, CommandSpec, ParsedSignal, TurnOptions } from '../agents/adapter.js';
 import { createProgress } from '../agents/adapter.js';
+import { estimateCostUsd, type PriceTable } from '../agents/prices.js';
 import { describeNulByte } from '../agents/prompt-delivery.js';
 import { runProcess } from '../process/run-process.js';
 import { redactJson, redactTail, type Redactor } from '../secrets/redact.js';
@@ -27,6 +28,18 @@ export interface AgentTurnContext {
   onSpawn?: (pid: number) => void;
   /** Run the command behind this one (e.g. the sandbox's `bwrap ... --`): its argv goes first. */
   commandPrefix?: readonly string[];
+  /** The agent's private directory in its run (vendor CLIs keep their config and files there). */
+  privateDir?: string;
+  /** Prices for CLIs that report tokens but no cost (default: the built-in table). */
+  prices?: PriceTable;
+}
+
+/** What the adapter is told about this turn: the session to resume, the environment, the private directory. */
+export function turnOptionsOf(context: AgentTurnContext): TurnOptions {
+  const turn: TurnOptions = { env: context.env };
+  if (context.resumeSessionId !== undefined) turn.resumeSessionId = context.resumeSessionId;
+  if (context.privateDir !== undefined) turn.privateDir = context.privateDir;
+  return turn;
 }
 
 export async function executeAgentTurn(task: AgentTask, context: AgentTurnContext): Promise<AgentResult> {
@@ -34,11 +47,12 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
   const progress = createProgress();
   let spec;
   try {
-    spec = context.adapter.command(task, context.resumeSessionId === undefined ? {} : { resumeSessionId: context.resumeSessionId });
+    spec = context.adapter.command(task, turnOptionsOf(context));
     refuseNulByte(spec, task);
   } catch (error) {
     return failedBeforeStart(task, context, startedAt, (error as Error).message);
   }
+  if (spec.progress) Object.assign(progress, spec.progress);
   const argv = prefixedCommand(spec, context.commandPrefix);
   const run = await runProcess({
     file: argv.file,
@@ -72,17 +86,21 @@ export function toAgentResult(
   // A tail cut from a longer stream is cleaned first: error messages quote its last line.
   const exit = run.stderrTailCut ? { ...run, stderrTail: redactTail(redact, run.stderrTail) } : run;
   const outcome = context.adapter.judge(progress, exit);
+  const usage = progress.usage ?? emptyUsage();
+  // A CLI that reports tokens but no cost: herd prices the tokens and says it did.
+  const estimate = progress.costUsd === undefined && progress.usage ? estimateCostUsd(progress.model ?? task.model, usage, context.prices) : undefined;
   const result: AgentResult = {
     id: task.id,
     status: outcome.status,
     workspace: context.workspace,
-    costUsd: progress.costUsd ?? 0,
-    usage: progress.usage ?? emptyUsage(),
+    costUsd: progress.costUsd ?? estimate ?? 0,
+    usage,
     durationMs: Math.round(run.durationMs),
     attempts: context.attempt ?? 1,
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
   };
+  if (estimate !== undefined) result.costEstimated = true;
   if (progress.result !== undefined) result.result = redact(progress.result);
   else if (progress.stdoutTail !== undefined) result.result = progress.stdoutTailCut ? redactTail(redact, progress.stdoutTail) : redact(progress.stdoutTail);
   // No answer (stopped, killed): the agent's latest text is what it had got to.
@@ -99,13 +117,21 @@ export function toAgentResult(
   return result;
 }
 
+/** Agent types that can be held to a JSON Schema (claude --json-schema, codex --output-schema). */
+const STRUCTURED_OUTPUT_AGENTS = new Set(['claude', 'codex']);
+
 /**
  * A task that asked for structured output (jsonSchema) and got none did not do what was asked,
  * even when the CLI says "success": claude ends that way when the model's output never matched
  * the schema. (A workflow judge checks its own answer instead, with a text fallback.)
  */
 export function requireStructuredOutput(task: AgentTask, result: AgentResult): AgentResult {
-  if (task.jsonSchema === undefined || (task.agent ?? 'claude') !== 'claude' || result.status !== 'succeeded' || result.structuredOutput !== undefined)
+  if (
+    task.jsonSchema === undefined ||
+    !STRUCTURED_OUTPUT_AGENTS.has(task.agent ?? 'claude') ||
+    result.status !== 'succeeded' ||
+    result.structuredOutput !== undefined
+  )
     return result;
   const said = result.result?.trim().split('\n')[0]?.slice(0, 200);
   return {

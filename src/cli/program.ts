@@ -20,6 +20,12 @@ function addRunFlags(command: Command): Command {
     .option('-c, --concurrency <n|auto>', 'agents running at once (default: all, up to 8 and what free memory holds at ~300 MB per agent; auto: no cap of 8)')
     .option('--workspace-root <dir>', 'where runs and agent workspaces live (default: $HERD_HOME or ./workspaces)')
     .option('--claude-bin <path>', 'claude executable (default: $HERD_CLAUDE_BIN, claude on PATH, or the bundled @anthropic-ai/claude-code)')
+    .option('--codex-bin <path>', 'codex executable for --agent codex (default: $HERD_CODEX_BIN, codex on PATH, or @openai/codex in node_modules)')
+    .option('--gemini-bin <path>', 'gemini executable for --agent gemini (default: $HERD_GEMINI_BIN, gemini on PATH, or @google/gemini-cli in node_modules)')
+    .option(
+      '--prices <file>',
+      'JSON price table {"<model>": {"input": 1.25, "output": 10, "cachedInput": 0.125}} (USD per 1M tokens) for agents whose CLI reports no cost (default: $HERD_PRICES, else built-in list prices)',
+    )
     .option('--simulate', "use herd's built-in stand-in model API on loopback instead of the real one (no key, no network)")
     .option('--simulate-latency <duration>', 'model latency of the stand-in API per answer (default 2s)')
     .option('--env <NAME=value>', 'add a variable to every agent (repeatable)', collect)
@@ -120,6 +126,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .option('--json-schema <schema>', "JSON Schema the answer must follow (claude structured output); the JSON is in each agent's structuredOutput")
       .option('--timeout <duration>', 'stop an agent after this long, e.g. 90s, 5m (default: none)')
       .option('--idle-timeout <duration>', 'stop an agent that printed nothing for this long (default: off)')
+      .addOption(new Option('--agent <type>', 'which agent CLI runs every task (default claude)').choices(['claude', 'codex', 'gemini', 'command']))
       .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests')
       .option('--prompt-stdin', "with --command: give the prompt on the command's stdin (byte for byte) instead of as its last argument")
       .option(

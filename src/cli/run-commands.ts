@@ -23,6 +23,8 @@ export interface CommonRunFlags {
   concurrency?: string;
   workspaceRoot?: string;
   claudeBin?: string;
+  codexBin?: string;
+  geminiBin?: string;
   simulate?: boolean;
   simulateLatency?: string;
   env?: string[];
@@ -99,6 +101,8 @@ export function supervisorOptionsFromFlags(flags: CommonRunFlags, env: NodeJS.Pr
   if (flags.concurrency !== undefined) options.concurrency = parseConcurrency('-c/--concurrency', flags.concurrency);
   if (flags.workspaceRoot !== undefined) options.workspaceRoot = flags.workspaceRoot;
   if (flags.claudeBin !== undefined) options.claudeBin = flags.claudeBin;
+  if (flags.codexBin !== undefined) options.codexBin = flags.codexBin;
+  if (flags.geminiBin !== undefined) options.geminiBin = flags.geminiBin;
   // --simulate-latency implies --simulate: it means nothing against a real API.
   if (flags.simulate || flags.simulateLatency !== undefined)
     options.simulate = flags.simulateLatency === undefined ? {} : { latencyMs: parseDuration('--simulate-latency', flags.simulateLatency) };

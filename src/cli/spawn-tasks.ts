@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseJsonSchema, parsePermissionMode, parsePositiveDuration, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
-import type { AgentTask, RunBudgetLimits } from '../types.js';
+import type { AgentKind, AgentTask, RunBudgetLimits } from '../types.js';
 import { decodeRawBytes } from '../text/raw-bytes.js';
 
 export interface SpawnFlags {
@@ -25,6 +25,8 @@ export interface SpawnFlags {
   idleTimeout?: string;
   command?: string[];
   promptStdin?: boolean;
+  /** --agent: claude, codex, gemini or command (commander checked the choice). */
+  agent?: AgentKind;
 }
 
 export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFlags): Promise<AgentTask[]> {
@@ -89,6 +91,10 @@ function taskDefaultsFromFlags(flags: SpawnFlags): Omit<AgentTask, 'id' | 'promp
   if (flags.promptStdin === true && !flags.command?.length)
     throw new UsageError('--prompt-stdin only applies with --command (claude gets long or non-UTF-8 prompts on stdin by itself)');
   const defaults: Omit<AgentTask, 'id' | 'prompt'> = {};
+  if (flags.agent !== undefined && flags.agent !== 'command' && flags.command?.length)
+    throw new UsageError(`--command runs a command agent; it does not go with --agent ${flags.agent}`);
+  if (flags.agent === 'command' && !flags.command?.length) throw new UsageError('--agent command needs --command <argv...>');
+  if (flags.agent !== undefined && flags.agent !== 'claude') defaults.agent = flags.agent;
   if (flags.command?.length) {
     defaults.agent = 'command';
     defaults.command = flags.command;

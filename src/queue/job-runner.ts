@@ -10,6 +10,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter } from '../agents/adapter.js';
 import { createAdapter } from '../agents/create-adapter.js';
+import { resolveAgentBin } from '../agents/agent-bin.js';
 import { buildAgentEnv } from '../attempt/agent-env.js';
 import { executeAgentTurn } from '../attempt/cold-attempt.js';
 import type { ParsedSignal } from '../agents/adapter.js';
@@ -114,7 +115,8 @@ export async function runAgentJob(job: AgentJob, options: JobRunnerOptions, hook
   let adapter: AgentAdapter;
   try {
     workspace = await prepareWorkspace(job, runHome, expectedWorkspace, options.workerId);
-    adapter = createAdapter(job.task.agent, options.claudeBin);
+    // Workers run claude (and, when allowed, command) agents: refusalOf has refused the rest.
+    adapter = createAdapter(job.task.agent, (kind) => (kind === 'claude' ? { file: options.claudeBin() } : resolveAgentBin(kind)));
   } catch (error) {
     const reason = error instanceof WorkspaceMissing ? 'worker-gone' : 'spawn';
     return fail(reason, (error as Error).message);

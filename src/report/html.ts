@@ -67,7 +67,10 @@ function renderHeader(summary: RunSummary, timeZone: string | undefined): string
     `started ${time(summary.startedAt, started)}`,
     `ended ${time(summary.endedAt, ended)}`,
   ];
-  if (summary.agentVersion) facts.push(`agent CLI ${escapeHtml(summary.agentVersion)}`);
+  // One version per agent type (a cross-vendor run has several); older records have only agentVersion.
+  const versions = Object.entries(summary.agentVersions ?? {});
+  if (versions.length > 0) facts.push(versions.map(([kind, version]) => `${escapeHtml(kind)} ${escapeHtml(version)}`).join(', '));
+  else if (summary.agentVersion) facts.push(`agent CLI ${escapeHtml(summary.agentVersion)}`);
   const simulated = summary.simulated
     ? `<p class="note">Simulated run: the answers come from herd's stand-in model API (--simulate), not from a real model.</p>`
     : '';

@@ -2,11 +2,12 @@
 // node:http server that answers `POST /v1/messages` (streamed or not) and
 // `/v1/messages/count_tokens` with deterministic simulated answers, applies the `[sim:...]`
 // prompt directives (latency, tool calls, injected errors, hangs), and the env that points a
-// real `claude` CLI at it. Answer text lives in reply.ts, wire format in sse.ts.
+// real `claude` CLI at it. Answer text lives in reply.ts, wire format in sse.ts. The same
+// server also speaks OpenAI's Responses API (responses.ts, for codex) and Gemini's
+// generateContent (gemini-api.ts), routed here; what they share is in exchange.ts.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { basename } from 'node:path';
 import {
   estimateInputTokens,
   parseMessagesRequest,
@@ -17,6 +18,9 @@ import {
 } from './conversation.js';
 import { parseDirectives, type Directives, type SimToolCall } from './directives.js';
 import { sendError } from './errors.js';
+import { afterDelay, agentOf, AGENT_HEADER, failuresSoFar, readJsonBody, sendJson, takeFailure, tokens, type SimState } from './exchange.js';
+import { GEMINI_ROUTE, handleGemini } from './gemini-api.js';
+import { handleResponses } from './responses.js';
 import { composeReply, composeStructuredOutput } from './reply.js';
 import { messageJson, startStream, writeStream, type ReplyBlock, type ReplyMessage } from './sse.js';
 
@@ -48,24 +52,17 @@ export interface SimulateServer {
   unref(): void;
 }
 
-/** The header that tells the server which herd agent is asking (set via ANTHROPIC_CUSTOM_HEADERS). */
-export const AGENT_HEADER = 'x-herd-agent';
+export { AGENT_HEADER };
 /** A dummy key: the CLI insists on having one; the server never checks it. */
 export const SIMULATED_API_KEY = 'sk-herd-simulated';
 
 const DEFAULT_LATENCY_MS = 2000;
-// Big enough for a long resumed history (the CLI resends every turn), small enough to bound memory.
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** Mutable per-server state shared by the request handlers. */
-interface State {
-  latencyMs: number;
+/** Mutable per-server state shared by the request handlers (the wire formats share SimState). */
+type State = SimState & {
+  /** Called with the agent's name for each model request (tests count what reached the API). */
   onMessage: ((agent: string) => void) | undefined;
-  stats: { requests: number; messages: number; failuresInjected: number };
-  /** Injected failures so far, per agent + prompt, for `[sim:status <code> x<n>]`. */
-  failures: Map<string, number>;
-  nextId: number;
-}
+};
 
 export function startSimulateServer(options: SimulateOptions = {}): Promise<SimulateServer> {
   const state: State = {
@@ -133,6 +130,10 @@ async function handle(state: State, req: IncomingMessage, res: ServerResponse): 
   const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
   if (req.method === 'POST' && path === '/v1/messages') return handleMessages(state, req, res);
   if (req.method === 'POST' && path === '/v1/messages/count_tokens') return handleCountTokens(req, res);
+  // Codex (OpenAI Responses API) and Gemini (generateContent), each in its own module.
+  if (req.method === 'POST' && path === '/v1/responses') return handleResponses(state, req, res);
+  const gemini = GEMINI_ROUTE.exec(path);
+  if (req.method === 'POST' && gemini) return handleGemini(state, req, res, gemini[1]!, gemini[2]!);
   // The CLI also probes `HEAD /` at start-up; a 404 is all it needs.
   req.resume();
   sendError(res, 404, `[simulated] no route for ${req.method ?? '?'} ${path || '/'}`);
@@ -148,7 +149,7 @@ async function handleMessages(state: State, req: IncomingMessage, res: ServerRes
   const request = await readRequest(req, res);
   if (!request) return;
   const conversation = readConversation(request);
-  const agent = agentOf(req, conversation);
+  const agent = agentOf(req, conversation.cwd);
   const directives = parseDirectives(conversation.current);
   state.onMessage?.(agent);
   if (injectFailure(state, agent, conversation, directives, res)) return;
@@ -159,14 +160,8 @@ async function handleMessages(state: State, req: IncomingMessage, res: ServerRes
 
 /** Reads and validates a JSON Messages request; answers 400/413 itself and returns undefined. */
 async function readRequest(req: IncomingMessage, res: ServerResponse): Promise<MessagesRequest | undefined> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await readBody(req));
-  } catch (error) {
-    const tooLarge = error instanceof Error && error.message === 'too large';
-    sendError(res, tooLarge ? 413 : 400, tooLarge ? 'request body too large' : 'request body is not valid JSON');
-    return undefined;
-  }
+  const body = await readJsonBody(req, (status, message) => sendError(res, status, message));
+  if (body === undefined) return undefined;
   const request = parseMessagesRequest(body);
   if (typeof request === 'string') {
     sendError(res, 400, request);
@@ -175,45 +170,14 @@ async function readRequest(req: IncomingMessage, res: ServerResponse): Promise<M
   return request;
 }
 
-/** The body as text; rejects with "too large" past MAX_BODY_BYTES (read to the end so a 413 can still be sent). */
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(new Error('too large'));
-      else resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', reject);
-  });
-}
-
-/** The agent from the header; failing that the CLI's working directory; else "anonymous". */
-function agentOf(req: IncomingMessage, conversation: Conversation): string {
-  const header = req.headers[AGENT_HEADER];
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (value) return value;
-  if (conversation.cwd) return basename(conversation.cwd);
-  return 'anonymous';
-}
-
 /**
  * Applies `[sim:status <code> x<n>]`: fails the first n requests of this agent + prompt
  * (every request without x<n>). Returns true when it answered with an error.
  */
 function injectFailure(state: State, agent: string, conversation: Conversation, directives: Directives, res: ServerResponse): boolean {
-  const status = directives.status;
-  if (!status) return false;
-  const key = `${agent}\u0000${conversation.current}`;
-  const count = state.failures.get(key) ?? 0;
-  if (status.times !== undefined && count >= status.times) return false;
-  state.failures.set(key, count + 1);
-  state.stats.failuresInjected++;
-  sendError(res, status.code, `[simulated] injected HTTP ${status.code} (failure ${count + 1})`);
+  const code = takeFailure(state, agent, conversation.current, directives);
+  if (code === undefined) return false;
+  sendError(res, code, `[simulated] injected HTTP ${code} (failure ${failuresSoFar(state, agent, conversation.current)})`);
   return true;
 }
 
@@ -248,17 +212,6 @@ function toolUseBlock(tool: SimToolCall, agent: string, id: string): Extract<Rep
   return { type: 'tool_use', id, name: 'Bash', input: { command: tool.command, description: `simulated: ${tool.command}` } };
 }
 
-function tokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
-
-/** Runs `then` after `ms`, unless the client went away meanwhile (no writes to dead sockets). */
-function afterDelay(res: ServerResponse, ms: number, then: () => void): void {
-  if (ms <= 0) return then();
-  const timer = setTimeout(then, ms);
-  res.once('close', () => clearTimeout(timer));
-}
-
 function answer(request: MessagesRequest, directives: Directives, msg: ReplyMessage, res: ServerResponse): void {
   if (res.destroyed) return;
   if (directives.hang) {
@@ -272,11 +225,6 @@ function answer(request: MessagesRequest, directives: Directives, msg: ReplyMess
   }
   if (request.stream) writeStream(res, msg);
   else sendJson(res, 200, messageJson(msg));
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
 
 /** Last resort for a bug in a handler: a 500 api_error rather than a dropped connection. */

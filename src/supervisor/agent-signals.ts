@@ -40,10 +40,17 @@ export function createAgentSignals(context: AgentSignalContext): AgentSignals {
   const { summary, emit, gate } = context;
   const lastRetryHintMs = new Map<string, number>();
 
+  /** The CLI version per agent type (a mixed run has several); agentVersion keeps the first seen. */
+  function recordVersion(agentId: string, version: string): void {
+    if (!summary.agentVersion) summary.agentVersion = version;
+    const kind = summary.tasks.find((task) => task.id === agentId)?.agent ?? 'claude';
+    summary.agentVersions = { ...summary.agentVersions, [kind]: version };
+  }
+
   function handle(agentId: string, signal: ParsedSignal): void {
     switch (signal.kind) {
       case 'session': {
-        if (signal.agentVersion && !summary.agentVersion) summary.agentVersion = signal.agentVersion;
+        if (signal.agentVersion) recordVersion(agentId, signal.agentVersion);
         const agent = summary.agents.find((candidate) => candidate.id === agentId);
         if (agent && agent.sessionId !== signal.sessionId) {
           agent.sessionId = signal.sessionId;

@@ -7,9 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter } from '../agents/adapter.js';
+import type { AgentBinary, VendorKind } from '../agents/agent-bin.js';
 import { claudeStatePaths } from '../agents/claude-config.js';
 import { createAdapter } from '../agents/create-adapter.js';
+import type { PriceTable } from '../agents/prices.js';
 import { buildAgentEnv } from '../attempt/agent-env.js';
+import { prepareAgentHome } from '../attempt/agent-home.js';
 import { executeAgentTurn, type AgentTurnContext } from '../attempt/cold-attempt.js';
 import { executeWarmAgentTurn } from '../attempt/warm-attempt.js';
 import { warmKey, type WarmPool } from '../attempt/warm-pool.js';
@@ -30,6 +33,10 @@ export interface AttemptLauncherOptions {
   summary: RunSummary;
   runHome: string;
   claudeBin: string | undefined;
+  /** The codex and gemini executables the run's tasks need, resolved up front. */
+  agentBins?: ReadonlyMap<VendorKind, AgentBinary>;
+  /** Prices for CLIs that report no cost (default: the built-in table). */
+  prices?: PriceTable;
   /** A plain copy of the environment agents inherit. */
   inheritedEnv: NodeJS.ProcessEnv;
   env: Record<string, string>;
@@ -44,6 +51,15 @@ export interface AttemptLauncherOptions {
   /** How sandboxed tasks (task.sandbox) run: extra paths, the bwrap executable. */
   sandbox: SandboxOptions | undefined;
 }
+
+/**
+ * Agent types whose process start is CPU-heavy enough for the start gate (bench/vendors.ts, 2
+ * cores): claude 0.75-1.3 CPU-s, gemini 1.5 CPU-s per start; codex (0.25 CPU-s) is not gated.
+ */
+const CPU_HEAVY_STARTS = new Set<string>(['claude', 'gemini']);
+
+/** Under the run home: one private directory per agent (see AgentAdapter.prepare). */
+export const AGENT_HOMES_DIR = '.agent-homes';
 
 export interface AttemptRequest {
   entry: TurnEntry;
@@ -79,21 +95,38 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
     const kind = task.agent ?? 'claude';
     let adapter = adapters.get(kind);
     if (!adapter) {
-      adapter = createAdapter(kind, () => options.claudeBin ?? 'claude');
+      adapter = createAdapter(kind, (vendor) => {
+        if (vendor === 'claude') return { file: options.claudeBin ?? 'claude' };
+        const found = options.agentBins?.get(vendor);
+        if (!found) throw new Error(`no ${vendor} executable was resolved for this run`);
+        return found;
+      });
       adapters.set(kind, adapter);
     }
     return adapter;
   };
 
-  function environmentFor(task: AgentTask, tag: string, server: SimulateServer | undefined): Record<string, string> {
-    const simulated = server
-      ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` }
-      : undefined;
+  /** The agent's own directory in the run: vendor CLIs keep their configuration and sessions there. */
+  const privateDirOf = (task: AgentTask) => path.join(options.runHome, AGENT_HOMES_DIR, task.id);
+
+  async function environmentFor(adapter: AgentAdapter, task: AgentTask, tag: string, server: SimulateServer | undefined): Promise<Record<string, string>> {
+    const home = await prepareAgentHome({
+      adapter,
+      task,
+      dir: privateDirOf(task),
+      inheritedEnv: options.inheritedEnv,
+      ...(server ? { simulateUrl: server.url } : {}),
+    });
+    const claudeSimulated =
+      server && adapter.name === 'claude'
+        ? { ...simulateEnv(server, task.id), CLAUDE_CONFIG_DIR: summary.claudeConfigDir ?? `${options.runHome}/.claude-config` }
+        : {};
     return buildAgentEnv({
       inherited: options.inheritedEnv,
       ...(options.envAllow ? { allow: options.envAllow } : {}),
-      ...(simulated ? { simulate: simulated } : {}),
-      extra: { ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
+      // Under --simulate nothing may point the agent elsewhere; otherwise --env may override herd's choices.
+      ...(server ? { simulate: { ...claudeSimulated, ...home } } : {}),
+      extra: { ...(server ? {} : home), ...options.env, HERD_RUN_ID: summary.runId, HERD_AGENT_ID: task.id },
       tag,
     });
   }
@@ -125,12 +158,13 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
   return async function launchAttempt({ entry, turnNumber, attempt, server, redact }: AttemptRequest): Promise<AgentResult> {
     const { task } = entry;
     const tag = `${summary.runId}/${task.id}/${randomBytes(4).toString('hex')}`;
-    const env = environmentFor(task, tag, server);
+    const adapter = adapterFor(task);
+    const env = await environmentFor(adapter, task, tag, server);
     // Waiting for a start slot is queueing, not running: the agent's clock starts after it.
-    // Only claude's process start is the CPU-heavy one the gate is for (and it prints when it
-    // is up); a turn that goes to a kept-alive process starts nothing.
+    // Only the CPU-heavy starts are gated (each prints when it is up); a turn that goes to a
+    // kept-alive process starts nothing.
     const startsProcess = !(warmPool && warmPool.hasIdle(warmKey(summary.runId, task.id)));
-    const gated = startGate !== undefined && startsProcess && (task.agent ?? 'claude') === 'claude';
+    const gated = startGate !== undefined && startsProcess && CPU_HEAVY_STARTS.has(task.agent ?? 'claude');
     const releaseStart = gated ? await startGate.acquire(options.signal) : () => undefined;
     // A rate limit may have been hit while it waited for the slot: that hold applies to it too.
     if (gated) await options.rateLimitGate.wait(options.signal);
@@ -140,7 +174,6 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
       return notStartedResult(entry);
     }
     markRunning(summary, task.id);
-    const adapter = adapterFor(task);
     const start: HerdEventInput = { type: 'agent.start', agentId: task.id, turn: turnNumber, attempt, workspace: entry.workspace };
     const context: AgentTurnContext = {
       adapter,
@@ -149,6 +182,8 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
       tag,
       attempt,
       redact,
+      privateDir: privateDirOf(task),
+      ...(options.prices ? { prices: options.prices } : {}),
       ...(entry.resumeSessionId === undefined ? {} : { resumeSessionId: entry.resumeSessionId }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),

@@ -11,6 +11,7 @@ import { createRunTurnRunner } from './turn-runner.js';
 import { runStatus } from './turn-record.js';
 import { killTaggedProcesses } from '../process/kill-tree.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { resolveAgentBin, type AgentBinary, type VendorKind } from '../agents/agent-bin.js';
 import { resolveClaudeBin } from '../agents/claude-bin.js';
 import { UsageError } from '../errors.js';
 import type { HerdEventListener } from '../events.js';
@@ -40,6 +41,9 @@ export interface SupervisorOptions {
   /** Agents at once (default: all, up to 8). */
   concurrency?: number;
   claudeBin?: string;
+  /** The codex and gemini executables (default: $HERD_CODEX_BIN / $HERD_GEMINI_BIN, PATH, node_modules). */
+  codexBin?: string;
+  geminiBin?: string;
   /** Run against herd's built-in stand-in API instead of the real one. */
   simulate?: boolean | SimulateOptions;
   /** Added to every agent's environment. */
@@ -91,7 +95,10 @@ export interface SupervisorOptions {
   maxCostUsd?: number;
   /** Emit a run.budget warning (once) when the run's spending crosses this. */
   warnCostUsd?: number;
-  /** Prices (USD per million tokens) over herd's own table, for the running estimate; see agents/prices.ts. */
+  /**
+   * Prices (USD per million tokens) over herd's own table (agents/prices.ts): for the running
+   * estimate of spending, and the cost of CLIs that report tokens but no cost (codex, gemini).
+   */
   prices?: PriceTable;
   /**
    * Run every agent under bubblewrap (tasks may say `sandbox: false`): see README, Guardrails.
@@ -134,6 +141,8 @@ export class Supervisor {
   private readonly creationLocks = new Map<string, () => Promise<void>>();
   private readonly queueUrl: QueueUrl | undefined;
   private queueClient: Promise<QueueClient> | undefined;
+  /** codex and gemini executables, resolved once a task needs them. */
+  private readonly agentBins = new Map<VendorKind, AgentBinary>();
 
   constructor(private readonly options: SupervisorOptions = {}) {
     this.workspaceRoot = path.resolve(options.workspaceRoot ?? defaultWorkspaceRoot(options.inheritedEnv ?? process.env));
@@ -236,6 +245,7 @@ export class Supervisor {
     const prepared = tasks.map((task) => this.withDefaults(task));
     const claudeBin = this.claudeBinFor(prepared);
     await this.checkSandbox(prepared);
+    this.resolveVendorBins(prepared);
     const runId = wantedRunId === undefined ? createRunId() : validateId('run id', wantedRunId);
     const runHome = await createRunHome(this.workspaceRoot, runId);
     // Taken before anything else can fail; released after the first turn (releaseCreated).
@@ -315,8 +325,9 @@ export class Supervisor {
       const stored = summary.tasks.find((task) => task.id === previous.id) ?? { id: previous.id, prompt };
       const task = this.withDefaults(taskFromRecord(stored, prompt));
       const entry: TurnEntry = { task, workspace: previous.workspace };
+      const kind = task.agent ?? 'claude';
       if (previous.sessionId !== undefined) entry.resumeSessionId = previous.sessionId;
-      else if ((task.agent ?? 'claude') === 'claude') entry.skip = 'no session to continue: its first turn ended before claude started a session';
+      else if (kind !== 'command') entry.skip = `no session to continue: its first turn ended before ${kind} started a session`;
       return entry;
     });
     for (const entry of entries) {
@@ -325,6 +336,7 @@ export class Supervisor {
     }
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
     await this.checkSandbox(entries.map((entry) => entry.task));
+    this.resolveVendorBins(entries.map((entry) => entry.task));
     summary.status = 'running';
     return this.runTurn(summary, path.join(this.workspaceRoot, runId), entries, claudeBin, continueOptions.signal, { prompt });
   }
@@ -378,6 +390,7 @@ export class Supervisor {
     }
     const claudeBin = this.claudeBinFor(entries.map((entry) => entry.task));
     await this.checkSandbox(entries.map((entry) => entry.task));
+    this.resolveVendorBins(entries.map((entry) => entry.task));
     summary.status = 'running';
     // A workflow's agents wait for their dependencies again, placeholders filled from what was recorded.
     const schedule = createWorkflowResumeScheduler(summary);
@@ -422,6 +435,7 @@ export class Supervisor {
       summary,
       runHome,
       claudeBin,
+      agentBins: this.agentBins,
       listeners: this.listeners,
       simulate,
       ...(this.warmPool ? { warmPool: this.warmPool } : {}),
@@ -504,6 +518,15 @@ export class Supervisor {
     if (this.queueUrl) return undefined;
     if (!tasks.some((task) => (task.agent ?? 'claude') === 'claude')) return undefined;
     return resolveClaudeBin(this.options.claudeBin, this.options.inheritedEnv ?? process.env);
+  }
+
+  /** The same for codex and gemini: a missing CLI is a UsageError naming its npm package, before anything starts. */
+  private resolveVendorBins(tasks: readonly AgentTask[]): void {
+    const explicit = { codex: this.options.codexBin, gemini: this.options.geminiBin };
+    for (const kind of ['codex', 'gemini'] as const) {
+      if (this.agentBins.has(kind) || !tasks.some((task) => task.agent === kind)) continue;
+      this.agentBins.set(kind, resolveAgentBin(kind, explicit[kind], this.options.inheritedEnv ?? process.env));
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 // agent's stream tells herd), turn-record.ts (the turn's part of the record), budget.ts (the
 // run's spending against its cap: when reached, nothing new starts and running agents stop).
 
+import type { AgentBinary, VendorKind } from '../agents/agent-bin.js';
 import type { WarmPool } from '../attempt/warm-pool.js';
 import { requireStructuredOutput } from '../attempt/cold-attempt.js';
 import type { HerdEventListener } from '../events.js';
@@ -39,6 +40,8 @@ export interface TurnRunnerOptions {
   summary: RunSummary;
   runHome: string;
   claudeBin: string | undefined;
+  /** The codex and gemini executables the tasks need. */
+  agentBins?: ReadonlyMap<VendorKind, AgentBinary>;
   listeners: ReadonlySet<HerdEventListener>;
   simulate: SimulateOptions | undefined;
   inheritedEnv: NodeJS.ProcessEnv;
@@ -103,6 +106,8 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
     summary,
     runHome,
     claudeBin: options.claudeBin,
+    ...(options.agentBins ? { agentBins: options.agentBins } : {}),
+    ...(options.prices ? { prices: options.prices } : {}),
     inheritedEnv,
     env: options.env,
     envAllow: options.envAllow,

@@ -243,11 +243,30 @@ function expandTask(task: WorkflowTaskSpec, groups: ReadonlyMap<string, Workflow
   const { dependsOn: _dependsOn, each: _each, eachFiles, compete, judge: _judge, optional: _optional, ...options } = task;
   return group.agents.map((agentId, position) => {
     const agentTask: AgentTask = { ...options, id: agentId };
-    if (Array.isArray(compete)) agentTask.model = compete[position]!;
+    if (Array.isArray(compete)) applyCompetitor(agentTask, compete[position]!);
     const seeded = group.items && eachFiles?.[group.items[position]!];
     if (seeded !== undefined) agentTask.files = { ...agentTask.files, [group.items![position]!]: seeded };
     return describeAgent(agentTask, group, position, groups);
   });
+}
+
+const VENDOR_AGENTS = ['claude', 'codex', 'gemini'] as const;
+const isVendor = (name: string): name is (typeof VENDOR_AGENTS)[number] => (VENDOR_AGENTS as readonly string[]).includes(name);
+
+/**
+ * One entry of a `compete` list: a model (`opus`), an agent type (`codex`: its CLI's own default
+ * model) or both (`gemini:gemini-2.5-pro`), so one task can compete across vendors.
+ */
+function applyCompetitor(task: AgentTask, entry: string): void {
+  const [kind, model] = entry.includes(':') ? [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)] : [entry, undefined];
+  if (kind === undefined || !isVendor(kind)) {
+    task.model = entry;
+    return;
+  }
+  task.agent = kind;
+  // A model named for the task as a whole belongs to its own agent type, not to this vendor's CLI.
+  if (model) task.model = model;
+  else delete task.model;
 }
 
 /** One agent of `group` (at `position`) with its edges: to every agent of every task the group depends on. */

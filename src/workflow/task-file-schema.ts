@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parsePositiveDuration, validateId } from '../options.js';
-import { PERMISSION_MODES, type AgentTask, type RunBudgetLimits } from '../types.js';
+import { AGENT_KINDS, PERMISSION_MODES, type AgentTask, type RunBudgetLimits } from '../types.js';
 import { didYouMean } from '../text/did-you-mean.js';
 
 /** A duration as on the command line: "90s", "5m", "250ms", or a bare number of seconds (90 and "90" alike). */
@@ -17,7 +17,7 @@ export const taskFileTaskSchema = z
   .object({
     id: z.string().optional(),
     prompt: z.string().optional(),
-    agent: z.enum(['claude', 'command']).optional(),
+    agent: z.enum(AGENT_KINDS).optional(),
     command: z.array(z.string()).min(1).optional(),
     promptArg: z.boolean().optional(),
     promptStdin: z.boolean().optional(),

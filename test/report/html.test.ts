@@ -85,6 +85,13 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/url\((?!#)/);
   });
 
+  it("names each agent type's CLI version in the header (one for an older record)", () => {
+    const summary = { ...loadSummary(), agentVersion: '2.1.197', agentVersions: { claude: '2.1.197', codex: '0.171.0' } };
+    expect(renderHtmlReport({ summary, events: [] })).toContain('claude 2.1.197, codex 0.171.0');
+    const { agentVersions: _none, ...older } = summary;
+    expect(renderHtmlReport({ summary: older, events: [] })).toContain('agent CLI 2.1.197');
+  });
+
   it('escapes prompts and answers: the chef prompt with <script> is text', () => {
     const html = renderHtmlReport({ summary: loadSummary(), events: loadEvents() });
     expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt; Give me a recipe');

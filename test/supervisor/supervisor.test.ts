@@ -6,7 +6,7 @@ import type { HerdEvent } from '../../src/events.js';
 import { readEvents } from '../../src/store/run-store.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { RunSummary } from '../../src/types.js';
-import { fakeClaude, makeTempDir, waitFor } from '../helpers.js';
+import { fakeClaude, fixture, makeTempDir, waitFor } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -93,6 +93,27 @@ describe('Supervisor.run with fake agents', () => {
       .filter((event) => event.type === 'agent.start' || event.type === 'agent.session')
       .map((event) => `${event.type === 'agent.start' ? 'start' : 'up'} ${'agentId' in event ? event.agentId : ''}`);
     expect(handshakes).toEqual(['start a', 'up a', 'start b', 'up b', 'start c', 'up c']);
+  });
+
+  it('gates gemini starts too (1.5 CPU-s each), with an estimated cost for its tokens', async () => {
+    const events: HerdEvent[] = [];
+    const gated = new Supervisor({
+      workspaceRoot: root.path,
+      geminiBin: fixture('fake-gemini.mjs'),
+      concurrency: 3,
+      startSlots: 1,
+      onEvent: (event) => events.push(event),
+    });
+    const summary = await gated.run(['a', 'b', 'c'].map((id) => ({ id, agent: 'gemini' as const, prompt: 'hi' })));
+    expect(summary.totals.succeeded).toBe(3);
+    const handshakes = events
+      .filter((event) => event.type === 'agent.start' || event.type === 'agent.session')
+      .map((event) => `${event.type === 'agent.start' ? 'start' : 'up'} ${'agentId' in event ? event.agentId : ''}`);
+    // Each start is followed by its own agent coming up before the next start (order among them is free).
+    expect(handshakes).toHaveLength(6);
+    for (let index = 0; index < 6; index += 2) expect(handshakes[index + 1]).toBe(handshakes[index]!.replace('start', 'up'));
+    // 100 input and 10 output tokens of gemini-2.5-flash at 0.30 and 2.50 USD per million.
+    expect(summary.agents[0]).toMatchObject({ costEstimated: true, costUsd: 0.000055 });
   });
 
   it('a cancel while agents wait for a start slot leaves them not started', async () => {

@@ -163,6 +163,18 @@ describe('buildWorkflow: expansion and stages', () => {
     expect(workflow.groups.find((group) => group.id === 'pick')).toMatchObject({ kind: 'judge', judges: 'solve', dependsOn: ['solve'], stage: 3 });
   });
 
+  it('compete across vendors: an entry names an agent type, optionally with its model', () => {
+    const workflow = buildWorkflow(spec(task('solve', [], { compete: ['claude', 'codex', 'gemini:gemini-2.5-pro', 'opus'], model: 'sonnet' })));
+    const [claude, codex, gemini, opus] = workflow.agents.map((agent) => agent.task);
+    expect(claude).toMatchObject({ agent: 'claude' });
+    expect(claude?.model).toBeUndefined();
+    expect(codex).toMatchObject({ agent: 'codex' });
+    expect(codex?.model).toBeUndefined();
+    expect(gemini).toMatchObject({ agent: 'gemini', model: 'gemini-2.5-pro' });
+    expect(opus).toMatchObject({ model: 'opus' });
+    expect(opus?.agent).toBeUndefined();
+  });
+
   it('marks edges from an optional task as optional', () => {
     const workflow = buildWorkflow(spec(task('maybe', [], { optional: true }), task('next', ['maybe'])));
     expect(workflow.agents[1]?.dependsOn).toEqual([{ id: 'maybe', optional: true }]);
