@@ -8,7 +8,7 @@ import { describeFsError } from '../workspace/workspace.js';
 import type { HerdEvent, HerdEventListener } from '../events.js';
 import { createPlainProgress } from '../progress/plain.js';
 import { createTtyProgress, type TtyProgress } from '../progress/tty.js';
-import { terminalSafe } from '../text/terminal-safe.js';
+import { terminalSafe, terminalSafeJson } from '../text/terminal-safe.js';
 
 /** The live progress area while one is on screen: other stderr text must go above it, not through it. */
 let liveArea: TtyProgress | undefined;
@@ -68,8 +68,8 @@ export function createEventSinks(flags: { quiet?: boolean; events?: string }, en
     listeners.push(live.listener);
   } else if (!flags.quiet) listeners.push(createPlainProgress(writeErr));
   if (flags.events !== undefined) {
-    // JSON lines, raw: JSON escapes every control character, and a program reads them.
-    const write = file ? (text: string) => file.write(text) : (text: string) => writeTo(process.stderr, text);
+    // JSON lines for a program: the agent's text unchanged once parsed, no control character raw.
+    const write = file ? (text: string) => file.write(text) : (text: string) => writeTo(process.stderr, terminalSafeJson(text));
     listeners.push((event: HerdEvent) => write(`${JSON.stringify(event)}\n`));
   }
   return {
@@ -105,7 +105,7 @@ export function wantsColor(env: NodeJS.ProcessEnv): boolean {
   return !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-/** JSON for programs, raw (JSON escapes C0 controls; the text is kept as the agent wrote it). */
+/** JSON for programs: the text as the agent wrote it, with every control character escaped (see terminalSafeJson). */
 export function printJson(value: unknown): void {
-  writeTo(process.stdout, `${JSON.stringify(value, null, 2)}\n`);
+  writeTo(process.stdout, terminalSafeJson(`${JSON.stringify(value, null, 2)}\n`));
 }

@@ -46,16 +46,15 @@ function formsOf(secret: string): string[] {
 }
 
 /**
- * Key shapes, found in any text whatever its source; `$1` of the URL form is kept (the scheme
- * and user). Basic credentials count only when they decode to "user:password" (English has
- * "Basic knowledge").
+ * Key shapes, found in any text whatever its source; the user of a URL's credentials is kept.
+ * Basic credentials count only when they decode to "user:password" (English has "Basic
+ * knowledge"). Every branch starts with a literal, so a scan of a large record stays fast.
  */
-const SHAPES =
-  /sk-ant-[A-Za-z0-9_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\bBasic\s+([A-Za-z0-9+/]{8,}={0,2})|\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@"\\]+:)[^\s/@"\\]+@/g;
+const SHAPES = /sk-ant-[A-Za-z0-9_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\bBasic\s+([A-Za-z0-9+/]{8,}={0,2})|:\/\/([^\s/:@"\\]+):[^\s/@"\\]+@/g;
 
 function replaceShapes(text: string): string {
   return text.replace(SHAPES, (match: string, basic: string | undefined, urlUser: string | undefined) => {
-    if (urlUser !== undefined) return `${urlUser}${REDACTED}@`;
+    if (urlUser !== undefined) return `://${urlUser}:${REDACTED}@`;
     if (basic !== undefined && !Buffer.from(basic, 'base64').toString('latin1').includes(':')) return match;
     return REDACTED;
   });

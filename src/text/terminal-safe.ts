@@ -24,3 +24,15 @@ function standIn(char: string): string {
   if (code === 0x7f) return '\u2421';
   return '\ufffd';
 }
+
+/** What JSON.stringify leaves as is but a terminal may act on: DEL, C1, bidi controls (and U+2028/9). */
+const UNESCAPED_BY_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/g;
+
+/**
+ * JSON text (--json, --events) with those characters written as \u escapes: the same JSON
+ * value (a program reads the raw text), nothing a terminal obeys. They can only sit inside
+ * strings, where an escape means the same character.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(UNESCAPED_BY_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -57,6 +57,7 @@ describe('agent text on the terminal', () => {
     expect((await herd(['show', runId, '--agent', 'agent-1'])).stdout).toContain('title␛]0;pwned␇');
 
     const json = await herd(['show', runId, '--agent', 'agent-1', '--json']);
+    expect(json.stdout).not.toMatch(ACTIONABLE);
     expect(JSON.parse(json.stdout)[0].result).toContain('title\u001b]0;pwned\u0007 clear\u001b[2J');
     const stored = JSON.parse(readFileSync(path.join(root.path, runId, 'run.json'), 'utf8')) as RunSummary;
     expect(stored.agents[1]!.error!.message).toContain('\u202egnp.exe');

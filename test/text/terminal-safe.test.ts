@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalSafe } from '../../src/text/terminal-safe.js';
+import { terminalSafe, terminalSafeJson } from '../../src/text/terminal-safe.js';
 
 /** Anything a terminal would act on: C0 but \n and \t, DEL, C1, bidi controls. */
 const ACTIONABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -27,5 +27,14 @@ describe('terminalSafe', () => {
   it('is idempotent', () => {
     const once = terminalSafe('x\u001b]0;t\u0007\u202e');
     expect(terminalSafe(once)).toBe(once);
+  });
+});
+
+describe('terminalSafeJson', () => {
+  it('escapes what JSON.stringify leaves raw (C1, bidi), so the JSON means the same and holds no control', () => {
+    const value = { text: 'csi8\u009b31m rtl \u202egnp.exe esc\u001b[2J del\u007f ls\u2028' };
+    const json = terminalSafeJson(JSON.stringify(value));
+    expect(json).not.toMatch(ACTIONABLE);
+    expect(JSON.parse(json)).toEqual(value);
   });
 });
