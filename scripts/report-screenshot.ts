@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeRunReport } from '../src/report/write-report.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium } from '../test/chromium.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
