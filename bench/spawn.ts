@@ -2,8 +2,10 @@
 //
 //   npx tsx bench/spawn.ts [--rounds 2] [--latency 2s] [--with-20 | --n 1,5]
 //
-// herd side:  node dist/cli/main.js spawn -n N -c N --stagger 0 "<prompt>" --simulate --simulate-latency 2s --json
-//             (herd starts its own simulate server inside its process).
+// herd side:  node dist/cli/main.js spawn -n N "<prompt>" --simulate --simulate-latency 2s --json
+//             at herd's defaults (all N at once as far as free memory goes, starts gated at one
+//             per core beyond 3 agents per core); herd starts its own simulate server inside
+//             its process.
 // shell side: bash `&` + `wait` of N × `claude -p --output-format stream-json --verbose -- "<prompt>"`,
 //             each in its own temp cwd, stdin </dev/null, stdout to a file, with the env herd
 //             would give (simulateEnv of a server this bench runs, one fresh CLAUDE_CONFIG_DIR
@@ -139,11 +141,7 @@ async function runHerd(n: number, claudeBin: string): Promise<HerdSample> {
       'spawn',
       '-n',
       String(n),
-      // All N at once, as the shell fan-out starts them (herd's defaults cap at 8 and gate starts beyond 3 per core).
-      '-c',
-      String(n),
-      '--stagger',
-      '0',
+      // herd's defaults, as a user runs it: no -c, no --stagger.
       PROMPT,
       '--simulate',
       '--simulate-latency',

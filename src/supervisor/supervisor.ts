@@ -29,7 +29,7 @@ import type { Workflow, WorkflowSpec } from '../workflow/spec.js';
 export interface SupervisorOptions {
   /** Where runs live (default: $HERD_HOME or ./workspaces). */
   workspaceRoot?: string;
-  /** Agents at once (default: all, up to 8). */
+  /** Agents at once (default: all, as many as free memory holds; see defaultConcurrency). */
   concurrency?: number;
   claudeBin?: string;
   /** Run against herd's built-in stand-in API instead of the real one. */
