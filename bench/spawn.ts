@@ -1,9 +1,12 @@
 // herd vs a plain shell fan-out of the identical `claude` commands, side by side in one run.
 //
-//   npx tsx bench/spawn.ts [--rounds 2] [--simulate-latency 2s] [--with-20 | --n 1,5]
+//   npx tsx bench/spawn.ts [--rounds 2] [--simulate-latency 2s] [--with-20 | --n 1,5] [--all-at-once]
 //
-// herd side:  node dist/cli/main.js spawn -n N -c N --stagger 0 "<prompt>" --simulate --simulate-latency 2s --json
-//             (herd starts its own simulate server inside its process).
+// herd side:  node dist/cli/main.js spawn -n N "<prompt>" --simulate --simulate-latency 2s --json
+//             at herd's defaults (all N at once as far as free memory goes, starts gated at one
+//             per core beyond 3 agents per core); herd starts its own simulate server inside
+//             its process. --all-at-once gives herd `-c N --stagger 0` instead: every agent
+//             started at once with no gate, exactly as the shell starts them.
 // shell side: bash `&` + `wait` of N × `claude -p --output-format stream-json --verbose -- "<prompt>"`,
 //             each in its own temp cwd, stdin </dev/null, stdout to a file, with the env herd
 //             would give (simulateEnv of a server this bench runs, one fresh CLAUDE_CONFIG_DIR
@@ -48,6 +51,7 @@ const PROMPT = 'Write a haiku about rivers';
 const latencyText = flagValue('--simulate-latency') ?? '2s';
 const latencyMs = parseDuration('--simulate-latency', latencyText);
 const rounds = Number(flagValue('--rounds') ?? 2);
+const allAtOnce = hasFlag('--all-at-once');
 const counts = flagValue('--n')?.split(',').map(Number) ?? (hasFlag('--with-20') ? [1, 5, 10, 20] : [1, 5, 10]);
 
 /** Variables herd never passes on (see src/agent-env.ts), dropped here too so both sides see the same env. */
@@ -139,11 +143,8 @@ async function runHerd(n: number, claudeBin: string): Promise<HerdSample> {
       'spawn',
       '-n',
       String(n),
-      // All N at once, as the shell fan-out starts them (herd's defaults cap at 8 and gate starts beyond 3 per core).
-      '-c',
-      String(n),
-      '--stagger',
-      '0',
+      // herd's defaults, as a user runs it (no -c, no --stagger), unless asked to start all at once as the shell does.
+      ...(allAtOnce ? ['-c', String(n), '--stagger', '0'] : []),
       PROMPT,
       '--simulate',
       '--simulate-latency',
@@ -236,7 +237,7 @@ function printResults(rows: Row[], startup: { herd: Startup; node: Startup }): v
     ];
   });
   printTable({
-    title: `herd spawn vs plain shell fan-out (same claude commands, simulated latency ${latencyText}, mean of ${rounds} round(s))`,
+    title: `herd spawn (${allAtOnce ? '-c N --stagger 0' : 'defaults'}) vs plain shell fan-out (same claude commands, simulated latency ${latencyText}, mean of ${rounds} round(s))`,
     header: [
       'N',
       'shell wall s',

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
-import { launchChromium } from '../scripts/chromium.js';
+import { launchChromium } from '../test/chromium.js';
 import { ensureBuilt, fixed, flagValue, herdMain, machineLine, printTable, repoRoot, withTempDir } from './lib.js';
 
 const TICKS_PER_SECOND = 100;

@@ -15,9 +15,11 @@ import { REPORT_FILE } from '../src/report/write-report.js';
 
 describe('concurrency', () => {
   const plenty = 64 * 1024 ** 3;
-  it('defaults to all agents, at most 8', () => {
+  it('defaults to all agents at once, with no fixed cap', () => {
     expect(defaultConcurrency(3, plenty)).toBe(3);
-    expect(defaultConcurrency(20, plenty)).toBe(8);
+    expect(defaultConcurrency(10, plenty)).toBe(10);
+    expect(defaultConcurrency(20, plenty)).toBe(20);
+    expect(defaultConcurrency(150, plenty)).toBe(150);
   });
 
   it('gates starts by default only when more than 3 agents per core would start together', () => {
@@ -28,13 +30,15 @@ describe('concurrency', () => {
     expect(defaultStartSlots(13, 4)).toBe(4);
   });
 
-  it('never starts more agents than free memory holds', () => {
+  it('never starts more agents than free memory holds (~300 MB each, 20% kept free)', () => {
     expect(defaultConcurrency(8, 3 * AGENT_RSS_BYTES)).toBe(2);
+    expect(defaultConcurrency(100, 50 * AGENT_RSS_BYTES)).toBe(40);
     expect(defaultConcurrency(8, 0)).toBe(1);
   });
 
-  it('reads auto as the memory limit without the cap of 8, and numbers as numbers', () => {
+  it('reads auto as the memory limit, and numbers as numbers', () => {
     expect(parseConcurrency('-c', 'auto', 20 * AGENT_RSS_BYTES)).toBe(16);
+    expect(parseConcurrency('-c', 'auto', 0)).toBe(1);
     expect(parseConcurrency('-c', '3')).toBe(3);
     expect(() => parseConcurrency('-c', 'lots')).toThrow(/-c: expected a whole number from 1 to 1000, got "lots"/);
   });

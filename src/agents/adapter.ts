@@ -119,8 +119,13 @@ export interface AgentAdapter {
   prepare?(options: PrepareOptions): Promise<Record<string, string>>;
   command(task: AgentTask, turn: TurnOptions): CommandSpec;
   warm?: WarmProtocol;
-  /** Parse one stdout line (no newline). Must never throw: garbage is counted, not fatal. */
-  parseLine(line: string, into: AgentProgress): ParsedSignal[];
+  /**
+   * Parse one stdout line (no newline). Must never throw: garbage is counted, not fatal.
+   * An adapter without it reads no lines: stdout is then not split at all.
+   */
+  parseLine?(line: string, into: AgentProgress): ParsedSignal[];
+  /** The answer is the end of stdout: keep this many last bytes of it as `progress.stdoutTail`. */
+  stdoutTailBytes?: number;
   /** Decide success or failure from what was parsed and how the process ended. */
   judge(progress: AgentProgress, exit: ProcessExit): AgentOutcome;
 }

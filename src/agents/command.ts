@@ -4,13 +4,17 @@
 
 import type { ProcessExit } from '../process/exit.js';
 import type { AgentTask } from '../types.js';
-import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal } from './adapter.js';
+import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec } from './adapter.js';
 import { describeExit, judgeProcessFailure } from './process-outcome.js';
 import { promptGoesOnStdin } from './prompt-delivery.js';
 import { encodeRawBytes } from '../text/raw-bytes.js';
 
-/** Only the end of stdout is kept as the answer: memory stays bounded whatever the program prints. */
-const MAX_RESULT_CHARS = 64 * 1024;
+/**
+ * Only the end of stdout is kept as the answer, in a ring of bytes below the adapter (see
+ * runProcess's stdoutTailBytes): memory stays bounded whatever the program prints, and no
+ * line of it is split or decoded, since none of them needs parsing.
+ */
+const MAX_RESULT_BYTES = 64 * 1024;
 
 export function createCommandAdapter(): AgentAdapter {
   return {
@@ -30,12 +34,7 @@ export function createCommandAdapter(): AgentAdapter {
       if (task.promptStdin) spec.input = encodeRawBytes(task.prompt);
       return spec;
     },
-    parseLine(line: string, into: AgentProgress): ParsedSignal[] {
-      const tail = into.stdoutTail === undefined ? line : `${into.stdoutTail}\n${line}`;
-      if (tail.length > MAX_RESULT_CHARS) into.stdoutTailCut = true;
-      into.stdoutTail = tail.length > MAX_RESULT_CHARS ? tail.slice(-MAX_RESULT_CHARS) : tail;
-      return [];
-    },
+    stdoutTailBytes: MAX_RESULT_BYTES,
     judge(_progress: AgentProgress, exit: ProcessExit): AgentOutcome {
       const killed = judgeProcessFailure(exit);
       if (killed) return killed;

@@ -8,7 +8,7 @@ import type { AgentAdapter, AgentProgress, CommandSpec, ParsedSignal, TurnOption
 import { createProgress } from '../agents/adapter.js';
 import { estimateCostUsd, type PriceTable } from '../agents/prices.js';
 import { describeNulByte } from '../agents/prompt-delivery.js';
-import { runProcess } from '../process/run-process.js';
+import { runProcess, type RunProcessOptions } from '../process/run-process.js';
 import { redactJson, redactTail, type Redactor } from '../secrets/redact.js';
 import { createResult, emptyUsage } from '../results.js';
 import type { AgentResult, AgentTask } from '../types.js';
@@ -66,12 +66,29 @@ export async function executeAgentTurn(task: AgentTask, context: AgentTurnContex
     ...(context.killGraceMs === undefined ? {} : { killGraceMs: context.killGraceMs }),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     ...(context.onSpawn === undefined ? {} : { onSpawn: context.onSpawn }),
-    onLine: (line) => {
-      const signals = context.adapter.parseLine(line, progress);
-      if (context.onSignal) for (const signal of signals) context.onSignal(signal);
-    },
+    ...linesAndTail(context, progress),
   });
+  if (run.stdoutTail !== undefined) progress.stdoutTail = run.stdoutTail;
+  // The ring kept the end of a longer output: its first bytes may be the end of a secret.
+  if (run.stdoutTailCut) progress.stdoutTailCut = true;
   return toAgentResult(task, context, progress, run, startedAt);
+}
+
+/** What the adapter reads of stdout: its lines (only if it parses them) and/or its last bytes. */
+function linesAndTail(context: AgentTurnContext, progress: AgentProgress): Pick<RunProcessOptions, 'onLine' | 'stdoutTailBytes'> {
+  const { adapter, onSignal } = context;
+  const parseLine = adapter.parseLine?.bind(adapter);
+  return {
+    ...(adapter.stdoutTailBytes === undefined ? {} : { stdoutTailBytes: adapter.stdoutTailBytes }),
+    ...(parseLine === undefined
+      ? {}
+      : {
+          onLine: (line: string) => {
+            const signals = parseLine(line, progress);
+            if (onSignal) for (const signal of signals) onSignal(signal);
+          },
+        }),
+  };
 }
 
 /** Judge what one turn printed and how its process ended, and say it as an AgentResult (cold or warm turn alike). */

@@ -95,7 +95,7 @@ async function runTurnOn(
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     onLine: (line) => {
       onFirstLine?.();
-      const signals = context.adapter.parseLine(line, progress);
+      const signals = context.adapter.parseLine?.(line, progress) ?? [];
       if (context.onSignal) for (const signal of signals) context.onSignal(signal);
       return warm.isTurnOver(progress);
     },

@@ -17,7 +17,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function addRunFlags(command: Command): Command {
   return command
-    .option('-c, --concurrency <n|auto>', 'agents running at once (default: all, up to 8 and what free memory holds at ~300 MB per agent; auto: no cap of 8)')
+    .option('-c, --concurrency <n|auto>', 'agents running at once (default: all, as many as free memory holds at ~300 MB per agent; auto: the same)')
     .option('--workspace-root <dir>', 'where runs and agent workspaces live (default: $HERD_HOME or ./workspaces)')
     .option('--claude-bin <path>', 'claude executable (default: $HERD_CLAUDE_BIN, claude on PATH, or the bundled @anthropic-ai/claude-code)')
     .option('--codex-bin <path>', 'codex executable for --agent codex (default: $HERD_CODEX_BIN, codex on PATH, or @openai/codex in node_modules)')
@@ -180,7 +180,7 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
       .command('plan')
       .description('show a workflow as ordered stages: what runs in parallel, the critical path, and a time estimate from an earlier run')
       .argument('<file>', 'YAML or JSON workflow task file')
-      .option('-c, --concurrency <n|auto>', 'agents running at once (default: all, up to 8 and what free memory holds at ~300 MB per agent; auto: no cap of 8)')
+      .option('-c, --concurrency <n|auto>', 'agents running at once (default: all, as many as free memory holds at ~300 MB per agent; auto: the same)')
       .option('--workspace-root <dir>', 'where earlier runs are looked up for durations')
       .option('--durations-from <runId>', 'estimate times from this run (default: the latest run of the same file)')
       .option('--json', 'the plan as JSON'),

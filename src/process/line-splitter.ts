@@ -9,8 +9,10 @@ export interface LineSplitterOptions {
 }
 
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 
 export class LineSplitter {
+  /** The start of a line whose end has not arrived yet (copied: a chunk's memory may be reused). */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** True while inside a line that already went over the limit: drop until its newline. */
@@ -22,8 +24,12 @@ export class LineSplitter {
   push(chunk: Buffer): void {
     let start = 0;
     for (let index = chunk.indexOf(NEWLINE); index !== -1; index = chunk.indexOf(NEWLINE, start)) {
-      this.take(chunk.subarray(start, index));
-      this.endLine();
+      // Most lines lie whole inside one chunk: decode them where they are, with no copy.
+      if (this.pendingBytes === 0 && !this.skipping && index - start <= this.options.maxLineBytes) this.emit(chunk, start, index);
+      else {
+        this.take(chunk.subarray(start, index));
+        this.endLine();
+      }
       start = index + 1;
     }
     if (start < chunk.length) this.take(chunk.subarray(start));
@@ -62,8 +68,13 @@ export class LineSplitter {
     const line = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    const text = line.toString('utf8');
-    this.options.onLine(text.endsWith('\r') ? text.slice(0, -1) : text);
+    this.emit(line, 0, line.length);
+  }
+
+  /** Bytes start..end are one line without its newline; a CR before the newline is CRLF's, not the line's. */
+  private emit(bytes: Buffer, start: number, end: number): void {
+    const last = end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
+    this.options.onLine(bytes.toString('utf8', start, last));
   }
 }
 

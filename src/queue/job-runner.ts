@@ -188,13 +188,13 @@ async function agentEnvironment(job: AgentJob, options: JobRunnerOptions, runHom
  * swept by tag when the job runs again.
  */
 function dyingWithWorker(adapter: AgentAdapter): AgentAdapter {
+  // Everything else as the adapter has it (parsing, stdout tail, judging); workers keep no warm processes.
+  const { warm: _warm, ...rest } = adapter;
   return {
-    name: adapter.name,
+    ...rest,
     command: (task, turn) => {
       const spec = adapter.command(task, turn);
       return { ...spec, file: SETPRIV, args: ['--pdeathsig', 'KILL', '--', spec.file, ...spec.args] };
     },
-    parseLine: (line, into) => adapter.parseLine(line, into),
-    judge: (progress, exit) => adapter.judge(progress, exit),
   };
 }

@@ -38,7 +38,7 @@ import { probeSandbox } from '../sandbox/probe.js';
 export interface SupervisorOptions {
   /** Where runs live (default: $HERD_HOME or ./workspaces). */
   workspaceRoot?: string;
-  /** Agents at once (default: all, up to 8). */
+  /** Agents at once (default: all, as many as free memory holds; see defaultConcurrency). */
   concurrency?: number;
   claudeBin?: string;
   /** The codex and gemini executables (default: $HERD_CODEX_BIN / $HERD_GEMINI_BIN, PATH, node_modules). */

@@ -1,7 +1,8 @@
 // The HTML report in a real headless Chromium: a real run (generic command agents through the
 // Supervisor: queueing at concurrency 2, a failure, a timeout, a hostile prompt, a second
 // turn), its report written by writeRunReport, then opened and checked as a person's browser
-// would show it. Chromium missing is a failure, not a skip: CI installs it (.ci/run).
+// would show it. The browser comes from test/chromium.ts (after `npm install` alone, the
+// Chromium inside @sparticuz/chromium); none found is a failure naming what to install, not a skip.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,11 +10,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/chromium.js';
 import { formatMs, formatUsd } from '../../src/report/format.js';
 import { writeRunReport } from '../../src/report/write-report.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { AgentTask, RunSummary } from '../../src/types.js';
+import { launchChromium } from '../chromium.js';
 
 const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> please answer';
 // The prompt is the command's last argument: echo it back so the answer is hostile too.
@@ -52,7 +53,8 @@ beforeAll(async () => {
   page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-}, 30_000);
+  // The first launch unpacks the bundled Chromium (about 200 MB, once per version): seconds on a busy machine.
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/chromium.js';
+import { launchChromium } from '../chromium.js';
 import type { RunSummary } from '../../src/types.js';
 import { cliMain, makeTempDir, repoRoot, runCli, waitFor } from '../helpers.js';
 
