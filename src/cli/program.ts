@@ -22,10 +22,6 @@ function addRunFlags(command: Command): Command {
     .option('--claude-bin <path>', 'claude executable (default: $HERD_CLAUDE_BIN, claude on PATH, or the bundled @anthropic-ai/claude-code)')
     .option('--codex-bin <path>', 'codex executable for --agent codex (default: $HERD_CODEX_BIN, codex on PATH, or @openai/codex in node_modules)')
     .option('--gemini-bin <path>', 'gemini executable for --agent gemini (default: $HERD_GEMINI_BIN, gemini on PATH, or @google/gemini-cli in node_modules)')
-    .option(
-      '--prices <file>',
-      'JSON price table {"<model>": {"input": 1.25, "output": 10, "cachedInput": 0.125}} (USD per 1M tokens) for agents whose CLI reports no cost (default: $HERD_PRICES, else built-in list prices)',
-    )
     .option('--simulate', "use herd's built-in stand-in model API on loopback instead of the real one (no key, no network)")
     .option('--simulate-latency <duration>', 'model latency of the stand-in API per answer (default 2s)')
     .option('--env <NAME=value>', 'add a variable to every agent (repeatable)', collect)
@@ -42,7 +38,10 @@ function addRunFlags(command: Command): Command {
       'spending cap for the whole run (all its turns): when reached, nothing new starts and running agents stop with status "budget"; herd resume <runId> --max-cost <more> goes on',
     )
     .option('--warn-cost <usd>', 'print one warning line (and emit run.budget) when the run has spent this much')
-    .option('--prices <file>', "JSON of model prices in USD per million tokens over herd's table, for the spending estimate (default: $HERD_PRICES)")
+    .option(
+      '--prices <file>',
+      'JSON price table {"<model>": {"input": 1.25, "output": 10, "cacheRead": 0.125}} (USD per 1M tokens) over herd\'s own: for the spending estimate and for agents whose CLI reports no cost (default: $HERD_PRICES)',
+    )
     .option(
       '--sandbox',
       "run each agent under bubblewrap: system read-only, only its own workspace writable, other agents' and herd's records hidden, private /tmp and PIDs",
