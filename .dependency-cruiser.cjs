@@ -6,10 +6,10 @@
  * types.ts, events.ts, errors.ts, options.ts, results.ts, turn.ts). Top of the list = top layer.
  */
 const MAY_IMPORT = {
-  cli: ['supervisor', 'bench', 'workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'progress', 'report', 'secrets', 'text'],
-  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
-  supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text'],
-  workflow: ['pool', 'store', 'workspace', 'report', 'secrets', 'text'],
+  cli: ['supervisor', 'bench', 'workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'repo', 'simulate', 'progress', 'report', 'secrets', 'text'],
+  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace', 'repo'],
+  supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'repo', 'simulate', 'report', 'secrets', 'text'],
+  workflow: ['pool', 'store', 'workspace', 'repo', 'report', 'secrets', 'text'],
   attempt: ['agents', 'process', 'secrets', 'text'],
   agents: ['process', 'text'],
   process: ['text'],
@@ -18,6 +18,8 @@ const MAY_IMPORT = {
   store: ['secrets', 'workspace'],
   pool: [],
   workspace: [],
+  // The only folder that runs git (worktrees, change records, diffs, apply); beside workspace/.
+  repo: [],
   simulate: [],
   secrets: [],
   text: [],

@@ -13,6 +13,10 @@ export interface TurnEntry {
   skipReason?: FailureReason;
   /** Look at a finished result before it is recorded (a workflow judge whose answer names no winner becomes failed). */
   check?: (result: AgentResult) => AgentResult;
+  /** Runs on a repository: the commit a new worktree starts from instead of the run's base (a workflow's baseFrom). */
+  baseCommit?: string;
+  /** Decided without running an agent (a workflow's `pick: check`): this result is recorded as the agent's. */
+  decide?: () => AgentResult;
 }
 
 /**
@@ -33,4 +37,6 @@ export interface TurnRunOptions {
   /** Finish the latest turn (herd resume) instead of starting a new one. */
   resumeTurn?: boolean;
   schedule?: TurnScheduler;
+  /** Said once the turn has started (run.warning), e.g. that the user's uncommitted changes were left out. */
+  warnings?: string[];
 }

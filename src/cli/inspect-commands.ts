@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { validateId } from '../options.js';
-import { renderRun, renderRunList } from '../report/summary-text.js';
+import { renderRepoLines, renderRun, renderRunList } from '../report/summary-text.js';
 import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
 import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import { renderWorkflowAccount } from '../workflow/render-workflow.js';
@@ -54,7 +54,7 @@ export async function showCommand(runId: string, flags: RootFlag & { json?: bool
     else
       for (const turn of turns)
         writeOut(
-          `--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n`,
+          `--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n${renderRepoLines(turn)}`,
         );
     return 0;
   }

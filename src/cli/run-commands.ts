@@ -12,7 +12,8 @@ import type { RunSummary, TurnSummary } from '../types.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
-import { buildSpawnTasks, type SpawnFlags } from './spawn-tasks.js';
+import type { RepoFlags } from './repo-flags.js';
+import { buildSpawnRun, type SpawnFlags } from './spawn-tasks.js';
 
 export interface CommonRunFlags {
   concurrency?: string;
@@ -39,8 +40,8 @@ export interface MultiTurnFlags {
   keepAliveIdle?: string;
 }
 
-export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & CommonRunFlags & MultiTurnFlags): Promise<number> {
-  const tasks = await buildSpawnTasks(prompt, flags);
+export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & RepoFlags & CommonRunFlags & MultiTurnFlags): Promise<number> {
+  const { tasks, repo } = await buildSpawnRun(prompt, flags);
   const followUps = flags.then ?? [];
   if (followUps.some((followUp) => followUp.trim() === '')) throw new UsageError('--then: expected a follow-up prompt, got an empty one');
   const options = supervisorOptionsFromFlags(flags);
@@ -48,7 +49,7 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   if (flags.keepAlive ?? followUps.length > 0) options.keepAlive = true;
   if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parsePositiveDuration('--keep-alive-idle', flags.keepAliveIdle);
   return runWithUi(flags, options, async (supervisor, signal) => {
-    let summary = await supervisor.run(tasks, { signal });
+    let summary = await supervisor.run(tasks, { signal, ...(repo ? { repo } : {}) });
     for (const followUp of followUps) {
       if (signal.aborted || summary.status === 'cancelled') break;
       // Each turn is recorded exactly as `herd continue <runId> <followUp>` would record it.
@@ -153,7 +154,10 @@ export function closingLines(summary: RunSummary, turns: readonly TurnSummary[],
   const next = interrupted
     ? ''
     : `\nrun ${summary.runId}: continue with  herd continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: herd show ${summary.runId}\n`;
-  return `${simulatedNote}${next}`;
+  // On a repository: where the work is and how to bring it back.
+  const repo =
+    summary.repo && !interrupted ? `changes: herd diff ${summary.runId} [--agent <id>]   ·   bring one in: herd apply ${summary.runId} --agent <id>\n` : '';
+  return `${simulatedNote}${next}${repo}`;
 }
 
 export function interruptedNote(summary: RunSummary, workspaceRoot: string): string {

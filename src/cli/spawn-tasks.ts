@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseJsonSchema, parsePermissionMode, parsePositiveDuration, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
-import type { AgentTask } from '../types.js';
+import type { AgentTask, RepoOptions } from '../types.js';
+import { commandDefaultsFromFlags, repoOptionsFromFlags, type RepoFlags } from './repo-flags.js';
 import { decodeRawBytes } from '../text/raw-bytes.js';
 
 export interface SpawnFlags {
@@ -28,13 +29,19 @@ export interface SpawnFlags {
 }
 
 export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFlags): Promise<AgentTask[]> {
-  const defaults = taskDefaultsFromFlags(flags);
+  return (await buildSpawnRun(prompt, flags)).tasks;
+}
+
+/** The tasks, and the repository they work on (flags, else the task file's defaults.repo). */
+export async function buildSpawnRun(prompt: string | undefined, flags: SpawnFlags & RepoFlags): Promise<{ tasks: AgentTask[]; repo?: RepoOptions }> {
+  const defaults = { ...taskDefaultsFromFlags(flags), ...commandDefaultsFromFlags(flags) };
   if (flags.tasks !== undefined) {
     if (prompt !== undefined || flags.promptFile !== undefined) throw new UsageError('give either a prompt (or --prompt-file) or --tasks, not both');
     if (flags.count !== undefined) throw new UsageError('-n/--count does not apply to --tasks: the file says how many agents run');
     // Loaded only for --tasks: it brings yaml and zod.
-    const { loadTaskFile } = await import('../workflow/task-file.js');
-    const tasks = (await loadTaskFile(flags.tasks)).map((task) => ({ ...defaults, ...task }));
+    const { loadTaskFileWithRepo } = await import('../workflow/task-file.js');
+    const file = await loadTaskFileWithRepo(flags.tasks);
+    const tasks = file.tasks.map((task) => ({ ...defaults, ...task }));
     const dependent = tasks.find((task) => task.dependsOn?.length);
     if (dependent)
       throw new UsageError(
@@ -46,13 +53,15 @@ export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFl
       // Say which file: "agent id "a" is used twice" alone does not.
       throw error instanceof UsageError ? new UsageError(`${flags.tasks}: ${error.message}`) : error;
     }
-    return tasks;
+    const repo = repoOptionsFromFlags(flags, file.repo);
+    return { tasks, ...(repo ? { repo } : {}) };
   }
   const text = await readPrompt(prompt, flags.promptFile);
   const count = flags.count === undefined ? 1 : parsePositiveInt('-n/--count', flags.count, 1000);
   const tasks = Array.from({ length: count }, (_, index) => ({ ...defaults, id: `agent-${index + 1}`, prompt: text }));
   validateTasks(tasks);
-  return tasks;
+  const repo = repoOptionsFromFlags(flags);
+  return { tasks, ...(repo ? { repo } : {}) };
 }
 
 async function readPrompt(prompt: string | undefined, promptFile: string | undefined): Promise<string> {

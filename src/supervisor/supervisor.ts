@@ -19,7 +19,10 @@ import { REDACTED, redactEnvMap } from '../secrets/redact.js';
 import { createRunId, lockRun, readRun, RunFileWriter } from '../store/run-store.js';
 import { computeTotals } from '../report/totals.js';
 import { createResult } from '../results.js';
-import type { AgentResult, AgentTask, RunSummary } from '../types.js';
+import type { AgentResult, AgentTask, RepoOptions, RunSummary } from '../types.js';
+import { commitIdentity, excludeFromStatus, herdIdentityEnv } from '../repo/repository.js';
+import { openRunRepository, validateWorkspaceCommands } from './run-repository.js';
+import { createWorkspaceSteps, type WorkspaceSteps } from './workspace-steps.js';
 import { createAgentWorkspace, createPrivateDirectory, createRunHome, seedFiles } from '../workspace/workspace.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
 import { WarmPool } from '../attempt/warm-pool.js';
@@ -74,6 +77,12 @@ export interface SupervisorOptions {
 export interface RunOptions {
   runId?: string;
   signal?: AbortSignal;
+  /**
+   * Work on the user's code: each agent in a git worktree of `repo.dir` on its own branch
+   * (herd/<runId>/<agentId>), or in a copy of `repo.copy`; every turn's change is committed
+   * and recorded (AgentResult.change), with the task's check command run after it.
+   */
+  repo?: RepoOptions;
 }
 
 export interface ResumeOptions {
@@ -129,8 +138,10 @@ export class Supervisor {
 
   /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
   async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
-    const run = await this.createRun(tasks, runOptions.runId);
-    return this.withRunLock(run.summary.runId, () => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal));
+    const run = await this.createRun(tasks, runOptions.runId, runOptions.repo);
+    return this.withRunLock(run.summary.runId, () =>
+      this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal, run.warnings?.length ? { warnings: run.warnings } : {}),
+    );
   }
 
   /**
@@ -141,18 +152,26 @@ export class Supervisor {
   async runWorkflow(workflow: WorkflowSpec | Workflow, runOptions: WorkflowRunOptions = {}): Promise<RunSummary> {
     return runWorkflow(workflow, runOptions, {
       workspaceRoot: this.workspaceRoot,
-      createRun: (tasks, runId) => this.createRun(tasks, runId),
-      runTurn: (run, signal, turnOptions) => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, turnOptions),
+      createRun: (tasks, runId, repo) => this.createRun(tasks, runId, repo),
+      runTurn: (run, signal, turnOptions) =>
+        this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, {
+          ...turnOptions,
+          ...(run.warnings?.length ? { warnings: run.warnings } : {}),
+        }),
     });
   }
 
   /** Validate, create the run home, one workspace per agent and the run record (all agents pending). */
-  private async createRun(tasks: readonly AgentTask[], wantedRunId: string | undefined): Promise<PreparedRun> {
+  private async createRun(tasks: readonly AgentTask[], wantedRunId: string | undefined, repoOptions?: RepoOptions): Promise<PreparedRun> {
     validateTasks(tasks);
+    validateWorkspaceCommands(tasks);
     const prepared = tasks.map((task) => this.withDefaults(task));
     const claudeBin = this.claudeBinFor(prepared);
     const runId = wantedRunId === undefined ? createRunId() : validateId('run id', wantedRunId);
+    // Checked before anything is created: a directory that is no repository, an unknown base, ids that make no branch.
+    const repo = repoOptions === undefined ? undefined : await openRunRepository(repoOptions, runId, prepared, this.workspaceRoot);
     const runHome = await createRunHome(this.workspaceRoot, runId);
+    if (repo?.record.kind === 'worktree') await excludeFromStatus(repo.record.root, this.workspaceRoot);
     const simulated = this.options.simulate !== undefined && this.options.simulate !== false;
     const now = new Date().toISOString();
     const summary: RunSummary = {
@@ -167,6 +186,7 @@ export class Supervisor {
       tasks: prepared.map(storableTask),
       workspaceRoot: this.workspaceRoot,
     };
+    if (repo) summary.repo = repo.record;
     if (simulated) {
       // Claude writes sessions and settings here; private like the rest of the run.
       summary.claudeConfigDir = path.join(runHome, '.claude-config');
@@ -174,12 +194,13 @@ export class Supervisor {
     }
     const entries: TurnEntry[] = [];
     for (const task of prepared) {
-      const workspace = await createAgentWorkspace(runHome, task.id);
-      if (task.files) await seedFiles(workspace, task.files);
+      // On a repository the workspace is made when the agent starts (a worktree add, one at a time per repository).
+      const workspace = repo ? path.join(runHome, task.id) : await createAgentWorkspace(runHome, task.id);
+      if (!repo && task.files) await seedFiles(workspace, task.files);
       entries.push({ task, workspace });
       summary.agents.push(pendingResult(task.id, workspace));
     }
-    return { summary, runHome, entries, claudeBin };
+    return { summary, runHome, entries, claudeBin, ...(repo?.warnings.length ? { warnings: repo.warnings } : {}) };
   }
 
   /** Send `prompt` to every agent of a run (or the chosen ones), each resuming its own session in its own workspace. */
@@ -317,8 +338,30 @@ export class Supervisor {
       },
       ...(this.options.startStaggerMs === undefined ? {} : { startStaggerMs: this.options.startStaggerMs }),
       startSlots: this.options.startSlots ?? (this.options.startStaggerMs === undefined ? defaultStartSlots(Math.min(concurrency, entries.length)) : 0),
+      ...((await this.workspaceStepsFor(summary, entries, signal)) ?? {}),
     });
     return runner.run(entries, turnOptions);
+  }
+
+  /** Runs on a repository, or with check/setup commands, get their steps around each turn (workspace-steps.ts). */
+  private async workspaceStepsFor(
+    summary: RunSummary,
+    entries: readonly TurnEntry[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ workspaceSteps: WorkspaceSteps } | undefined> {
+    const hasCommands = entries.some((entry) => entry.task.check !== undefined || entry.task.setup !== undefined);
+    if (summary.repo === undefined && !hasCommands) return undefined;
+    const identity = summary.repo ? await commitIdentity(summary.repo.root).catch(() => herdIdentityEnv()) : {};
+    const workspaceSteps = createWorkspaceSteps({
+      summary,
+      identity,
+      inheritedEnv: this.options.inheritedEnv ?? process.env,
+      env: this.options.env ?? {},
+      envAllow: this.options.envAllow,
+      killGraceMs: this.options.killGraceMs,
+      signal: combineSignals(this.options.signal, signal),
+    });
+    return { workspaceSteps };
   }
 
   /** Warm processes keep the URL of the server they started with, so with keepAlive it outlives turns. */

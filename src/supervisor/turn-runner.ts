@@ -27,6 +27,7 @@ import { createEmitter } from './emitter.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { runWithRetries } from './retry-loop.js';
 import { openTurn, orderLike, placeResult, reopenTurn, runStatus } from './turn-record.js';
+import type { WorkspaceSteps } from './workspace-steps.js';
 
 export interface TurnRunnerOptions {
   summary: RunSummary;
@@ -49,6 +50,8 @@ export interface TurnRunnerOptions {
   warmPool?: WarmPool;
   /** A simulate server that outlives the turn (warm processes keep talking to it); used instead of starting one. */
   simulateServer?: SimulateServer;
+  /** Runs on a repository, or with check/setup commands: what happens around each agent's turn (workspace-steps.ts). */
+  workspaceSteps?: WorkspaceSteps;
 }
 
 export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries: TurnEntry[], turnOptions?: TurnRunOptions) => Promise<RunSummary> } {
@@ -137,6 +140,7 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
       concurrency: Math.min(options.concurrency, entries.length),
       simulated: summary.simulated,
     });
+    for (const message of turnOptions.warnings ?? []) emit({ type: 'run.warning', message });
     for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turn.turn });
 
     // Results come back in the tasks' order, whatever order they finished in.
@@ -171,26 +175,31 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
         error: { reason: entry.skipReason ?? 'no-session', message: entry.skip },
       });
     }
+    if (entry.decide) return entry.decide();
     if (options.signal?.aborted) return notStartedResult(entry);
+    const previous = previousResults.get(task.id);
     let result: AgentResult;
     try {
       const redactText = redact;
-      result = await runWithRetries((attempt) => launchAttempt({ entry, turnNumber: turn.turn, attempt, server, redact: redactText }), {
-        agentId: task.id,
-        retry: options.retry,
-        gate: rateLimitGate,
-        emit,
-        signal: options.signal,
-        retryHintMs: () => signals.retryHintMs(task.id),
-      });
-      result = entry.check ? entry.check(result) : requireStructuredOutput(task, result);
+      const runAttempts = async (): Promise<AgentResult> => {
+        const attempts = await runWithRetries((attempt) => launchAttempt({ entry, turnNumber: turn.turn, attempt, server, redact: redactText }), {
+          agentId: task.id,
+          retry: options.retry,
+          gate: rateLimitGate,
+          emit,
+          signal: options.signal,
+          retryHintMs: () => signals.retryHintMs(task.id),
+        });
+        return entry.check ? entry.check(attempts) : requireStructuredOutput(task, attempts);
+      };
+      const steps = options.workspaceSteps;
+      result = steps ? await steps({ entry, turn: turn.turn, earlier: previous, redact: redactText, run: runAttempts }) : await runAttempts();
     } catch (error) {
       const message = redact(`herd failed while running this agent: ${error instanceof Error ? error.message : String(error)}`);
       result = createResult({ id: task.id, workspace: entry.workspace, status: 'failed', attempts: 1, error: { reason: 'internal', message } });
     }
     const recordedPrompt = turn.prompt ?? summary.tasks.find((stored) => stored.id === task.id)?.prompt;
     if (task.prompt !== recordedPrompt) result = { ...result, prompt: task.prompt };
-    const previous = previousResults.get(task.id);
     return previous ? mergeAttempts(previous, result) : result;
   }
 

@@ -31,6 +31,7 @@ export function buildWorkflow(spec: WorkflowSpec, vars: Record<string, string> =
   if (spec.name !== undefined) workflow.name = spec.name;
   if (spec.file !== undefined) workflow.file = spec.file;
   if (spec.shared) workflow.shared = spec.shared === true ? {} : spec.shared;
+  if (spec.repo) workflow.repo = spec.repo;
   return workflow;
 }
 

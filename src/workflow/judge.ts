@@ -15,8 +15,8 @@ export interface Candidate {
 export interface Verdict {
   winner: string;
   reason: string;
-  /** Where the verdict was read: the agent's structured output, or its text. */
-  source: 'structured' | 'text';
+  /** Where the verdict was read: the agent's structured output, or its text; 'check': picked by check results (no judge agent). */
+  source: 'structured' | 'text' | 'check';
 }
 
 /** The JSON Schema a claude judge must answer with: one of the candidate ids and a reason. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { runByDependencies, type SkipCause } from '../pool/dependency-scheduler.js';
 import type { TurnEntry, TurnRunOptions, TurnScheduler } from '../turn.js';
 import { createRunId } from '../store/run-store.js';
-import type { AgentResult, AgentTask, RunSummary, WorkflowRecord } from '../types.js';
+import type { AgentResult, AgentTask, RepoOptions, RunSummary, WorkflowRecord } from '../types.js';
 import { validateId } from '../options.js';
 import { seedFiles } from '../workspace/workspace.js';
 import { candidateIds, fillAgentTask, type FillContext } from './fill-task.js';
@@ -24,6 +24,8 @@ export interface WorkflowRunOptions {
   /** Values for `{{vars.<name>}}` (win over the spec's defaults); a built Workflow has its own already. */
   vars?: Record<string, string>;
   signal?: AbortSignal;
+  /** Work on a repository (see RunOptions.repo); wins over the spec's own `repo`. */
+  repo?: RepoOptions;
 }
 
 /** A run home with its workspaces made and its record started, ready for its first turn. */
@@ -32,12 +34,14 @@ export interface PreparedRun {
   runHome: string;
   entries: TurnEntry[];
   claudeBin: string | undefined;
+  /** Said once the first turn starts (e.g. uncommitted changes left out of a repository run). */
+  warnings?: string[];
 }
 
 /** What the Supervisor lends a workflow: its way of creating a run and of running a turn. */
 export interface WorkflowHost {
   workspaceRoot: string;
-  createRun(tasks: readonly AgentTask[], runId: string): Promise<PreparedRun>;
+  createRun(tasks: readonly AgentTask[], runId: string, repo?: RepoOptions): Promise<PreparedRun>;
   runTurn(run: PreparedRun, signal: AbortSignal | undefined, turnOptions: TurnRunOptions): Promise<RunSummary>;
 }
 
@@ -50,7 +54,8 @@ export async function runWorkflow(input: WorkflowSpec | Workflow, options: Workf
   const runId = options.runId === undefined ? createRunId() : validateId('run id', options.runId);
   const sharedDir = workflow.shared ? path.resolve(workflow.shared.dir ?? path.join(host.workspaceRoot, runId, SHARED_DIR_NAME)) : undefined;
   const tasks = workflow.agents.map((agent) => withSharedDir(agent.task, sharedDir));
-  const run = await host.createRun(tasks, runId);
+  const repo = options.repo ?? workflow.repo;
+  const run = await host.createRun(tasks, runId, repo);
   if (sharedDir !== undefined) await prepareSharedDir(sharedDir, workflow.shared?.files ?? {});
   run.summary.workflow = startRecord(workflow, sharedDir);
   const schedule = createWorkflowScheduler(workflow, run.summary.workflow, sharedDir);

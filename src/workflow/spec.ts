@@ -3,7 +3,7 @@
 // run, grouped by the task that produced it, with dependency edges between agents.
 
 import type { DependencyEdge } from '../pool/dependency-scheduler.js';
-import type { AgentTask, WorkflowTaskRecord } from '../types.js';
+import type { AgentTask, RepoOptions, WorkflowTaskRecord } from '../types.js';
 
 /** One task as written: agent options plus the orchestration fields. */
 export interface WorkflowTaskSpec extends Omit<AgentTask, 'dependsOn'> {
@@ -37,6 +37,8 @@ export interface WorkflowSpec {
   vars?: Record<string, string>;
   /** A directory every agent may use (claude gets `--add-dir`; every agent gets $HERD_SHARED_DIR). */
   shared?: boolean | SharedSpec;
+  /** Work on a repository: each agent in a worktree on its own branch (see RunOptions.repo). */
+  repo?: RepoOptions;
 }
 
 export type GroupKind = WorkflowTaskRecord['kind'];
@@ -61,6 +63,7 @@ export interface Workflow {
   file?: string;
   vars: Record<string, string>;
   shared?: SharedSpec;
+  repo?: RepoOptions;
   groups: WorkflowGroup[];
   agents: WorkflowAgent[];
 }

@@ -3,17 +3,23 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
-import { tasksFromFileContent } from './task-file-schema.js';
-import type { AgentTask } from '../types.js';
+import path from 'node:path';
+import { taskFileFromContent } from './task-file-schema.js';
+import type { AgentTask, RepoOptions } from '../types.js';
 
 export async function loadTaskFile(file: string): Promise<AgentTask[]> {
+  return (await loadTaskFileWithRepo(file)).tasks;
+}
+
+/** The tasks, and the repository the file's defaults name (`defaults.repo`, relative to the file). */
+export async function loadTaskFileWithRepo(file: string): Promise<{ tasks: AgentTask[]; repo?: RepoOptions }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`--tasks: cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  return tasksFromFileContent(parseTaskDocument(text, file), file);
+  return taskFileFromContent(parseTaskDocument(text, file), file, path.dirname(path.resolve(file)));
 }
 
 /** YAML or JSON text to a value; a syntax error or an empty file is one line naming the file. */

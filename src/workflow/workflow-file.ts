@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseTaskDocument } from './task-file.js';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { describeZodIssue, taskFileTaskSchema, toAgentTask } from './task-file-schema.js';
+import { describeZodIssue, repoFromDefaults, runDefaultsShape, taskDefaults, taskFileTaskSchema, toAgentTask } from './task-file-schema.js';
+import type { RepoOptions } from '../types.js';
 import type { SharedSpec, WorkflowSpec, WorkflowTaskSpec } from './spec.js';
 
 /** Seeded item files are read whole; a map over files is for documents, not data sets. */
@@ -39,7 +40,7 @@ const workflowDocumentSchema = z
     description: z.string().optional(),
     vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     shared: sharedSchema.optional(),
-    defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(),
+    defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).extend(runDefaultsShape).optional(),
     tasks: z.array(workflowTaskSchema).min(1),
   })
   .strict();
@@ -74,12 +75,20 @@ export async function workflowFromContent(content: unknown, file: string, option
     const issues = parsed.error.issues;
     throw new UsageError(`${source}: ${describeZodIssue(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], document)}`);
   }
-  const { defaults = {}, tasks, vars, shared, name } = parsed.data;
+  const { defaults: fileDefaults = {}, tasks, vars, shared, name } = parsed.data;
   const base = path.dirname(file);
+  let repo: RepoOptions | undefined;
+  try {
+    repo = repoFromDefaults(fileDefaults, base);
+  } catch (error) {
+    throw error instanceof UsageError ? new UsageError(`${source}: ${error.message}`) : error;
+  }
+  const defaults = taskDefaults(fileDefaults);
   const specs: WorkflowTaskSpec[] = [];
   for (const [index, task] of tasks.entries()) specs.push(await toTaskSpec({ ...defaultsFor(task, defaults), ...task }, index, source, base));
   await applyEachFiles(specs, options.eachFiles ?? {}, source);
   const spec: WorkflowSpec = { file, tasks: specs };
+  if (repo !== undefined) spec.repo = repo;
   if (name !== undefined) spec.name = name;
   if (vars !== undefined) spec.vars = Object.fromEntries(Object.entries(vars).map(([key, value]) => [key, String(value)]));
   const sharedSpec = toSharedSpec(shared, base) ?? (options.shared ? {} : undefined);
