@@ -6,23 +6,7 @@
  * types.ts, events.ts, errors.ts, options.ts, results.ts, turn.ts). Top of the list = top layer.
  */
 const MAY_IMPORT = {
-  cli: [
-    'supervisor',
-    'bench',
-    'workflow',
-    'attempt',
-    'agents',
-    'process',
-    'pool',
-    'store',
-    'workspace',
-    'repo',
-    'simulate',
-    'progress',
-    'report',
-    'secrets',
-    'text',
-  ],
+  cli: ['supervisor', 'bench', 'workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'progress', 'report', 'secrets', 'text'],
   bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace', 'repo'],
   supervisor: ['workflow', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'repo', 'simulate', 'report', 'secrets', 'text'],
   workflow: ['pool', 'store', 'workspace', 'repo', 'report', 'secrets', 'text'],
