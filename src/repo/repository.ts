@@ -136,8 +136,9 @@ async function snapshotWorkTree(root: string, head: string, ownDir: string | und
       ))
     )
       await git(['read-tree', head], { cwd: root, env });
-    const exclude = ownDir === undefined ? [] : [`:(exclude)${ownDir.split(path.sep).join('/')}`];
-    await git(['add', '-A', '--', '.', ...exclude], { cwd: root, env });
+    await git(['add', '-A', '--', '.'], { cwd: root, env });
+    // herd's own runs are no part of the user's changes (an exclude pathspec would fail once they are ignored).
+    if (ownDir !== undefined) await git(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ownDir.split(path.sep).join('/')], { cwd: root, env });
     const tree = await gitText(['write-tree'], { cwd: root, env });
     const identity = await commitIdentity(root);
     return await gitText(['commit-tree', '--no-gpg-sign', tree, '-p', head, '-m', `herd: uncommitted changes at the start of run ${runId}`], {
