@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { validateId } from '../options.js';
 import { renderRepoLines, renderRun, renderRunList } from '../report/summary-text.js';
 import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
+import { cleanRunRepository } from '../supervisor/repo-commands.js';
 import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import { renderWorkflowAccount } from '../workflow/render-workflow.js';
 import { pathExists, removeRunHome } from '../workspace/workspace.js';
@@ -64,16 +65,29 @@ export async function showCommand(runId: string, flags: RootFlag & { json?: bool
   return 0;
 }
 
-export async function cleanCommand(runId: string | undefined, flags: RootFlag & { all?: boolean }): Promise<number> {
+export async function cleanCommand(runId: string | undefined, flags: RootFlag & { all?: boolean; keepBranches?: boolean }): Promise<number> {
   const root = rootOf(flags);
   if ((runId === undefined) === !flags.all) throw new UsageError('clean: give a run id or --all (not both)');
   const ids = runId !== undefined ? [validateId('run id', runId)] : (await listRuns(root)).runs.map((run) => run.runId);
   for (const id of ids) {
     // Only directories that hold a run record are removed: a mistyped root must not lose other files.
     if (!(await pathExists(path.join(root, id, RUN_FILE)))) throw new UsageError(`unknown run id "${id}" in ${root}`);
+    await cleanRepository(root, id, flags.keepBranches === true);
     await removeRunHome(root, id);
     writeErr(`removed ${path.join(root, id)}\n`);
   }
   if (ids.length === 0) writeErr(`no runs in ${root}\n`);
   return 0;
+}
+
+/** A repository run's worktrees (and branches, unless kept) go before its directory does; a repository that is gone is only a warning. */
+async function cleanRepository(root: string, runId: string, keepBranches: boolean): Promise<void> {
+  const summary = await readRun(root, runId).catch(() => undefined);
+  if (!summary?.repo) return;
+  try {
+    const removed = await cleanRunRepository(summary, root, keepBranches);
+    if (removed?.branches.length) writeErr(`removed ${removed.branches.length} branch(es) ${summary.repo.branchPrefix}* from ${summary.repo.root}\n`);
+  } catch (error) {
+    writeErr(`warning: could not remove the worktrees of run ${runId} from ${summary.repo.root}: ${(error as Error).message}\n`);
+  }
 }

@@ -188,8 +188,29 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .description('remove a run (its record and agent workspaces), or all runs')
     .argument('[runId]')
     .option('--all', 'remove every run under the workspace root')
+    .option('--keep-branches', "repository runs: keep the agents' branches (herd/<runId>/*) when their worktrees go")
     .option('--workspace-root <dir>', 'where runs live')
     .action(async (runId: string | undefined, flags) => setExitCode(await (await inspectCommands()).cleanCommand(runId, flags)));
+
+  program
+    .command('diff')
+    .description("show what agents changed on a repository run: a diffstat per agent, or one agent's diff against where it started")
+    .argument('<runId>')
+    .option('--agent <id>', "this agent's diff (git's colours on a terminal)")
+    .option('--stat', 'with --agent: only the diffstat')
+    .option('--workspace-root <dir>', 'where runs live')
+    .action(async (runId: string, flags) => setExitCode(await (await import('./repo-commands.js')).diffCommand(runId, flags)));
+
+  program
+    .command('apply')
+    .description(
+      "bring an agent's branch into your current branch (git merge; --squash: one commit); refuses a dirty tree or detached HEAD, aborts on conflicts",
+    )
+    .argument('<runId>')
+    .requiredOption('--agent <id>', 'the agent whose work to bring in')
+    .option('--squash', 'one new commit on your branch instead of a merge')
+    .option('--workspace-root <dir>', 'where runs live')
+    .action(async (runId: string, flags) => setExitCode(await (await import('./repo-commands.js')).applyCommand(runId, flags)));
 
   program
     .command('report')

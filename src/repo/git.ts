@@ -17,6 +17,8 @@ export interface GitOptions {
   env?: Record<string, string>;
   /** A git that fails does not throw: the caller reads the code (e.g. `diff --quiet`). */
   allowFailure?: boolean;
+  /** Written to git's stdin (e.g. a patch for `git apply`). */
+  input?: string;
 }
 
 /** git failed: the command and the first line git gave as its reason. */
@@ -53,17 +55,26 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export function git(args: string[], options: GitOptions): Promise<GitRun> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: options.cwd, env: gitEnv(options.env), maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const spawnFailed = error !== null && typeof (error as NodeJS.ErrnoException).code === 'string';
-      if (spawnFailed) {
-        const code = (error as NodeJS.ErrnoException).code;
-        reject(new Error(code === 'ENOENT' ? 'git is not installed (no git on PATH)' : `cannot run git: ${error.message}`));
-        return;
-      }
-      const run: GitRun = { code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr };
-      if (run.code !== 0 && !options.allowFailure) reject(new GitError(args, run));
-      else resolve(run);
-    });
+    const child = execFile(
+      'git',
+      args,
+      { cwd: options.cwd, env: gitEnv(options.env), maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const spawnFailed = error !== null && typeof (error as NodeJS.ErrnoException).code === 'string';
+        if (spawnFailed) {
+          const code = (error as NodeJS.ErrnoException).code;
+          reject(new Error(code === 'ENOENT' ? 'git is not installed (no git on PATH)' : `cannot run git: ${error.message}`));
+          return;
+        }
+        const run: GitRun = { code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr };
+        if (run.code !== 0 && !options.allowFailure) reject(new GitError(args, run));
+        else resolve(run);
+      },
+    );
+    // git gets an empty stdin unless given input (nothing waits for a terminal); a git that
+    // exits without reading it closes the pipe, which is no error of ours.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input ?? '');
   });
 }
 
