@@ -276,6 +276,10 @@ export interface WorkflowTaskRecord {
   optional: boolean;
   /** For a judge: the task whose candidates it judges. */
   judges?: string;
+  /** A judge that runs no agent: 'check' picks the candidate whose check passed with the smallest change. */
+  pick?: 'check';
+  /** On a repository: its worktrees start from this task's final commit (a judge's: its winner's) instead of the run's base. */
+  baseFrom?: string;
   /** For a fan-out (each): its items, one per agent, so `herd resume` can fill `{{item}}` again. */
   items?: string[];
 }

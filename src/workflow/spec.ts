@@ -17,6 +17,10 @@ export interface WorkflowTaskSpec extends Omit<AgentTask, 'dependsOn'> {
   compete?: number | string[];
   /** This task judges the candidates of the named task and must answer `WINNER: <id>`. */
   judge?: string;
+  /** With judge: decide without a judge agent. 'check': among the candidates whose check passed, the smallest change wins. */
+  pick?: 'check';
+  /** On a repository: start from this task's final commit (a judge's: its winner's), e.g. implement -> review -> fix on one line of commits. */
+  baseFrom?: string;
   /** Dependents run even when this task fails (templates that need its result still cannot). */
   optional?: boolean;
 }

@@ -27,6 +27,8 @@ const workflowTaskSchema = taskFileTaskSchema.extend({
     .optional(),
   judge: z.string().min(1).optional(),
   optional: z.boolean().optional(),
+  pick: z.literal('check', { error: 'expected "check" (the candidate whose check passed with the smallest change wins; no judge agent runs)' }).optional(),
+  baseFrom: z.string().min(1).optional(),
 });
 type WorkflowFileTask = z.infer<typeof workflowTaskSchema>;
 
@@ -97,8 +99,11 @@ export async function workflowFromContent(content: unknown, file: string, option
 }
 
 async function toTaskSpec(entry: WorkflowFileTask, index: number, source: string, base: string): Promise<WorkflowTaskSpec> {
-  const { promptFile, each, compete, judge, optional, dependsOn, ...taskFields } = entry;
+  const { promptFile, each, compete, judge, optional, dependsOn, pick, baseFrom, ...taskFields } = entry;
   const label = `${source}: task ${index + 1}${entry.id ? ` (id "${entry.id}")` : ''}`;
+  // A pick runs no agent, so it needs no prompt; one is recorded to say what it was.
+  if (pick !== undefined && taskFields.prompt === undefined && promptFile === undefined && judge !== undefined)
+    taskFields.prompt = `pick: ${pick} among the candidates of ${judge}`;
   if (promptFile !== undefined && taskFields.prompt !== undefined) throw new UsageError(`${label}: give "prompt" or "promptFile", not both`);
   if (promptFile !== undefined) taskFields.prompt = await readText(path.resolve(base, promptFile), `${label}, field "promptFile": ${promptFile}`);
   const task: WorkflowTaskSpec = toAgentTask(taskFields, index, source);
@@ -107,6 +112,8 @@ async function toTaskSpec(entry: WorkflowFileTask, index: number, source: string
   if (compete !== undefined) task.compete = compete;
   if (judge !== undefined) task.judge = judge;
   if (optional !== undefined) task.optional = optional;
+  if (pick !== undefined) task.pick = pick;
+  if (baseFrom !== undefined) task.baseFrom = baseFrom;
   if (each !== undefined) Object.assign(task, await readEach(each, base, `${label}, field "each"`));
   return task;
 }
