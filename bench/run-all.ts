@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureBuilt, flagValue, repoRoot } from './lib.js';
 
-const BENCHES = ['trivial', 'memory', 'spawn', 'workflow-diamond', 'continuation', 'stagger'];
+const BENCHES = ['trivial', 'memory', 'spawn', 'workflow-diamond', 'continuation', 'stagger', 'repo'];
 
 async function main(): Promise<void> {
   const only = flagValue('--only')?.split(',');
