@@ -72,6 +72,8 @@ export interface SupervisorOptions {
   keepAlive?: boolean;
   /** A warm process idle this long is closed; its next turn resumes cold (default 5 min). */
   keepAliveIdleMs?: number;
+  /** The repository every new run works on unless its RunOptions say otherwise (see RunOptions.repo). */
+  repo?: RepoOptions;
 }
 
 export interface RunOptions {
@@ -138,7 +140,7 @@ export class Supervisor {
 
   /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
   async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
-    const run = await this.createRun(tasks, runOptions.runId, runOptions.repo);
+    const run = await this.createRun(tasks, runOptions.runId, runOptions.repo ?? this.options.repo);
     return this.withRunLock(run.summary.runId, () =>
       this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal, run.warnings?.length ? { warnings: run.warnings } : {}),
     );
@@ -152,7 +154,7 @@ export class Supervisor {
   async runWorkflow(workflow: WorkflowSpec | Workflow, runOptions: WorkflowRunOptions = {}): Promise<RunSummary> {
     return runWorkflow(workflow, runOptions, {
       workspaceRoot: this.workspaceRoot,
-      createRun: (tasks, runId, repo) => this.createRun(tasks, runId, repo),
+      createRun: (tasks, runId, repo) => this.createRun(tasks, runId, repo ?? this.options.repo),
       runTurn: (run, signal, turnOptions) =>
         this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, {
           ...turnOptions,
