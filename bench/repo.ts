@@ -51,7 +51,7 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 async function preparationTimes(repo: string, dir: string): Promise<Array<[string, number]>> {
   const base = git(repo, ['rev-parse', 'HEAD']);
   const indices = Array.from({ length: AGENTS }, (_, index) => index);
-  // All requested at once, as herd's agents ask: herd runs the adds one at a time.
+  // All requested at once, as herd's agents ask.
   const worktree = await timed(() =>
     Promise.all(indices.map((index) => prepareWorktree({ root: repo, dir: path.join(dir, 'wt', `a${index}`), branch: `bench/a${index}`, startSha: base }))),
   );
@@ -68,7 +68,7 @@ async function preparationTimes(repo: string, dir: string): Promise<Array<[strin
     ),
   );
   return [
-    ['git worktree add (herd, one at a time)', worktree],
+    ['git worktree add (herd: entries one at a time, files in parallel)', worktree],
     ['full copy (fs.cp, all at once)', copy],
     ['git clone --shared (all at once)', clone],
   ];

@@ -2,8 +2,9 @@
 // of a turn, and removed with their branches by `herd clean`. git keeps every worktree's
 // admin directory under the repository's .git/worktrees; concurrent adds on one repository
 // read each other's half-written entries (measured here: 30 at once, 3 failed with "failed to
-// read .git/worktrees/<other>/commondir"), so adds and removals on one repository run one
-// at a time in this process, and that error (or a held lock, from another process) is retried.
+// read .git/worktrees/<other>/commondir"), so adding entries and removing worktrees on one
+// repository run one at a time in this process, and that error (or a held lock, from another
+// process) is retried; the files of each worktree are then written in parallel.
 
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -75,30 +76,55 @@ export interface WorktreeRequest {
 /**
  * The agent's worktree, ready for a turn: the existing one; or, when its directory vanished,
  * a new one on its existing branch (its work so far is on it); or a new branch at `startSha`.
+ * Only the entry in the repository's worktree list is made one at a time (`--no-checkout`,
+ * milliseconds); writing the files, the slow part, runs for every agent at once, since each
+ * worktree has its own index and files.
  */
 export async function prepareWorktree(request: WorktreeRequest): Promise<PreparedWorktree> {
   const existing = await worktreeHead(request.dir);
-  if (existing !== undefined) return { state: 'reused', head: existing };
-  return oneAtATime(request.root, async () => {
-    for (let attempt = 1; ; attempt += 1) {
-      // Asked again on every attempt: an add that failed half-way may have made the branch already.
-      const hasBranch = (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${request.branch}`], { cwd: request.root, allowFailure: true })).code === 0;
-      try {
-        if (!hasBranch) {
-          await git(['worktree', 'add', '-q', '--no-track', '-b', request.branch, request.dir, request.startSha], { cwd: request.root });
-          return { state: 'created', head: request.startSha };
-        }
-        // Its old entry may still say the branch is checked out there; prune forgets entries whose directory is gone.
-        await gitRetrying(['worktree', 'prune'], request.root);
-        await git(['worktree', 'add', '-q', request.dir, request.branch], { cwd: request.root });
-        const head = await gitText(['rev-parse', 'HEAD'], { cwd: request.dir });
-        return { state: attempt > 1 && head === request.startSha ? 'created' : 'recreated', head };
-      } catch (error) {
-        if (!isRetryable(error, attempt)) throw error;
-        await pause(attempt);
+  if (existing !== undefined) {
+    // Made but never checked out (herd was killed in between): no agent has worked here yet.
+    if (!(await hasIndex(request.dir))) await checkOut(request.dir);
+    return { state: 'reused', head: existing };
+  }
+  const state = await oneAtATime(request.root, () => addEntry(request));
+  await checkOut(request.dir);
+  return { state, head: await gitText(['rev-parse', 'HEAD'], { cwd: request.dir }) };
+}
+
+/** The worktree's entry and branch, without its files. */
+async function addEntry(request: WorktreeRequest): Promise<'created' | 'recreated'> {
+  for (let attempt = 1; ; attempt += 1) {
+    // Asked again on every attempt: an add that failed half-way may have made the branch already.
+    const hasBranch = (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${request.branch}`], { cwd: request.root, allowFailure: true })).code === 0;
+    try {
+      if (!hasBranch) {
+        await git(['worktree', 'add', '-q', '--no-checkout', '--no-track', '-b', request.branch, request.dir, request.startSha], { cwd: request.root });
+        return 'created';
       }
+      // Its old entry may still say the branch is checked out there; prune forgets entries whose directory is gone.
+      await gitRetrying(['worktree', 'prune'], request.root);
+      await git(['worktree', 'add', '-q', '--no-checkout', request.dir, request.branch], { cwd: request.root });
+      const tip = await gitText(['rev-parse', `refs/heads/${request.branch}`], { cwd: request.root });
+      return attempt > 1 && tip === request.startSha ? 'created' : 'recreated';
+    } catch (error) {
+      if (!isRetryable(error, attempt)) throw error;
+      await pause(attempt);
     }
-  });
+  }
+}
+
+/** Write the branch's files and the worktree's index (what `git worktree add` does after its entry). */
+async function checkOut(dir: string): Promise<void> {
+  await git(['reset', '-q', '--hard', 'HEAD'], { cwd: dir });
+}
+
+async function hasIndex(dir: string): Promise<boolean> {
+  const index = path.resolve(dir, await gitText(['rev-parse', '--git-path', 'index'], { cwd: dir }));
+  return stat(index).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** HEAD of the worktree at `dir`, or undefined when `dir` is not (any more) a worktree of its own. */

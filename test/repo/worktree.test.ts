@@ -48,6 +48,14 @@ describe('agent worktrees', () => {
     expect(await readFile(path.join(dir, 'app.js'), 'utf8')).toBe('const value = 2;\n');
   });
 
+  it('checks out a worktree whose entry was made but whose files never were (herd killed in between)', async () => {
+    const dir = path.join(temp.path, 'runs', 'r6', 'a');
+    gitIn(root, ['worktree', 'add', '-q', '--no-checkout', '-b', 'herd/r6/a', dir, base]);
+    expect(await prepareWorktree({ root, dir, branch: 'herd/r6/a', startSha: base })).toEqual({ state: 'reused', head: base });
+    expect(await readFile(path.join(dir, 'app.js'), 'utf8')).toBe('const value = 1;\n');
+    expect(gitIn(dir, ['status', '--porcelain'])).toBe('');
+  });
+
   it("removes a run's worktrees and branches, and nothing of the user's", async () => {
     gitIn(root, ['branch', 'feature']);
     gitIn(root, ['worktree', 'add', '-q', path.join(temp.path, 'mine'), 'feature']);
