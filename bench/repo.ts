@@ -68,7 +68,7 @@ async function preparationTimes(repo: string, dir: string): Promise<Array<[strin
     ),
   );
   return [
-    ['git worktree add (herd: entries one at a time, files in parallel)', worktree],
+    ['git worktree add (herd: entries one at a time, files one per core)', worktree],
     ['full copy (fs.cp, all at once)', copy],
     ['git clone --shared (all at once)', clone],
   ];

@@ -7,6 +7,7 @@
 // process) is retried; the files of each worktree are then written in parallel.
 
 import { realpath, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { git, gitText, GitError } from './git.js';
 
@@ -18,19 +19,16 @@ export interface PreparedWorktree {
   head: string;
 }
 
-/** Adds and removals running on one repository (keyed by its top directory), and those waiting. */
+/** Work under a limit, by key: running now, and those waiting their turn (first come, first served). */
 const gates = new Map<string, { running: number; waiting: Array<() => void> }>();
 
-/** One at a time: see the note at the top. */
-const WORKTREE_ADDS_AT_ONCE = 1;
-
-async function oneAtATime<T>(root: string, work: () => Promise<T>): Promise<T> {
-  let gate = gates.get(root);
+async function limited<T>(key: string, limit: number, work: () => Promise<T>): Promise<T> {
+  let gate = gates.get(key);
   if (!gate) {
     gate = { running: 0, waiting: [] };
-    gates.set(root, gate);
+    gates.set(key, gate);
   }
-  if (gate.running >= WORKTREE_ADDS_AT_ONCE) await new Promise<void>((resolve) => gate.waiting.push(resolve));
+  if (gate.running >= limit) await new Promise<void>((resolve) => gate.waiting.push(resolve));
   gate.running += 1;
   try {
     return await work();
@@ -38,9 +36,19 @@ async function oneAtATime<T>(root: string, work: () => Promise<T>): Promise<T> {
     gate.running -= 1;
     const next = gate.waiting.shift();
     if (next) next();
-    else if (gate.running === 0) gates.delete(root);
+    else if (gate.running === 0) gates.delete(key);
   }
 }
+
+/** Changes to one repository's worktree list, one at a time (see the note at the top). */
+const oneAtATime = <T>(root: string, work: () => Promise<T>): Promise<T> => limited(`list:${root}`, 1, work);
+
+/**
+ * Writing worktrees' files: one per CPU core at a time, in the order agents asked. All at once,
+ * each of 10 checkouts took as long as all of them and the first agent waited for the last;
+ * this way the first ones are ready first, at the pace agents start (see pool/start-gate.ts).
+ */
+const CHECKOUTS_AT_ONCE = Math.max(1, os.availableParallelism());
 
 const RETRYABLE = /failed to read .*commondir|\.lock': File exists|could not lock|unable to create .*\.lock/i;
 const ATTEMPTS = 5;
@@ -116,7 +124,7 @@ async function addEntry(request: WorktreeRequest): Promise<'created' | 'recreate
 
 /** Write the branch's files and the worktree's index (what `git worktree add` does after its entry). */
 async function checkOut(dir: string): Promise<void> {
-  await git(['reset', '-q', '--hard', 'HEAD'], { cwd: dir });
+  await limited('checkout', CHECKOUTS_AT_ONCE, () => git(['reset', '-q', '--hard', 'HEAD'], { cwd: dir }));
 }
 
 async function hasIndex(dir: string): Promise<boolean> {
