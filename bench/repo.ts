@@ -4,10 +4,10 @@
 // same batch of 10 claude agents (stand-in API, 2 s latency) with and without --repo. (3)
 // herd's per-turn change recording (git add -A, commit-tree, numstat) per agent.
 //
-//   npx tsx bench/repo.ts [--files 5000] [--agents 10] [--latency 2s]
+//   npx tsx bench/repo.ts [--files 5000] [--agents 10] [--latency 2s] [--rounds 3]
 
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recordChange } from '../src/repo/change.js';
 import { prepareWorktree } from '../src/repo/worktree.js';
@@ -17,6 +17,7 @@ import { ensureBuilt, fixed, flagValue, herdMain, machineLine, median, printTabl
 const FILES = Number(flagValue('--files') ?? 5000);
 const AGENTS = Number(flagValue('--agents') ?? 10);
 const LATENCY = flagValue('--latency') ?? '2s';
+const ROUNDS = Number(flagValue('--rounds') ?? 3);
 const FILE_BYTES = 10 * 1024;
 
 const IDENTITY = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@localhost', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@localhost' };
@@ -40,6 +41,8 @@ async function generateRepository(dir: string): Promise<void> {
   }
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', 'generated']);
+  // Packed, as a real repository's history is (5,000 loose objects would make the first checkout slow).
+  git(dir, ['gc', '-q']);
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -50,6 +53,9 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 
 async function preparationTimes(repo: string, dir: string): Promise<Array<[string, number]>> {
   const base = git(repo, ['rev-parse', 'HEAD']);
+  // One of each first, not counted: every method then reads a warm page cache.
+  await prepareWorktree({ root: repo, dir: path.join(dir, 'warm', 'wt'), branch: 'bench/warm', startSha: base });
+  await cp(repo, path.join(dir, 'warm', 'copy'), { recursive: true, filter: (from) => path.basename(from) !== '.git' });
   const indices = Array.from({ length: AGENTS }, (_, index) => index);
   // All requested at once, as herd's agents ask.
   const worktree = await timed(() =>
@@ -120,13 +126,26 @@ async function main(): Promise<void> {
     const prepared = await preparationTimes(repo, path.join(dir, 'prepare'));
     const recording = await recordingTimes(repo, path.join(dir, 'prepare'), 10);
     // The batches run from the repository's top with runs outside it (HERD_HOME), so both batches work alike.
-    const without = await batch(repo, path.join(dir, 'runs-plain'), false);
-    const withRepo = await batch(repo, path.join(dir, 'runs-repo'), true);
-    const failed = withRepo.summary.agents.filter((agent) => agent.status !== 'succeeded' || agent.change?.files !== 1);
-    if (failed.length > 0)
-      throw new Error(`agents on the repository did not all succeed with one recorded file: ${failed.map((agent) => agent.id).join(', ')}`);
-    const recordedInRun = withRepo.summary.agents.map((agent) => agent.change?.recordMs ?? Number.NaN);
-    const notes = JSON.parse(await readFile(path.join(dir, 'runs-repo', withRepo.summary.runId, 'run.json'), 'utf8')) as RunSummary;
+    // Rounds alternate which batch goes first; medians are shown (the machine is shared).
+    const walls = { without: [] as number[], with: [] as number[] };
+    let recordedInRun: number[] = [];
+    let withRepo: { wallMs: number; summary: RunSummary } | undefined;
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const order = round % 2 === 1 ? [false, true] : [true, false];
+      for (const useRepo of order) {
+        const result = await batch(repo, path.join(dir, `runs-${round}-${useRepo ? 'repo' : 'plain'}`), useRepo);
+        (useRepo ? walls.with : walls.without).push(result.wallMs);
+        if (!useRepo) continue;
+        const failed = result.summary.agents.filter((agent) => agent.status !== 'succeeded' || agent.change?.files !== 1);
+        if (failed.length > 0)
+          throw new Error(`agents on the repository did not all succeed with one recorded file: ${failed.map((agent) => agent.id).join(', ')}`);
+        recordedInRun = [...recordedInRun, ...result.summary.agents.map((agent) => agent.change?.recordMs ?? Number.NaN)];
+        withRepo = result;
+      }
+    }
+    const without = median(walls.without);
+    const withWall = median(walls.with);
+    const notes = withRepo!.summary;
 
     printTable({
       title: `Preparing ${AGENTS} workspaces of a ${FILES}-file repository (~${Math.round((FILES * FILE_BYTES) / 1e6)} MB)`,
@@ -138,11 +157,12 @@ async function main(): Promise<void> {
       title: `${AGENTS} claude agents (stand-in API, ${LATENCY} latency), each writing one file`,
       header: ['batch', 'wall s', 'vs without'],
       rows: [
-        ['without --repo (empty workspaces)', seconds(without.wallMs), '1.00'],
-        ['with --repo (a worktree each, every turn committed)', seconds(withRepo.wallMs), fixed(withRepo.wallMs / without.wallMs)],
+        ['without --repo (empty workspaces)', seconds(without), '1.00'],
+        ['with --repo (a worktree each, every turn committed)', seconds(withWall), fixed(withWall / without)],
       ],
       notes: [
-        `worktrees are added when each agent starts, while the others run: the batch pays ${seconds(withRepo.wallMs - without.wallMs)} s more (${fixed(((withRepo.wallMs - without.wallMs) / without.wallMs) * 100, 0)}% of the batch wall)`,
+        `medians of ${ROUNDS} round(s), alternating order; without: ${walls.without.map(seconds).join(' / ')} s, with: ${walls.with.map(seconds).join(' / ')} s`,
+        `worktrees are made when each agent starts, while the others run: the batch pays ${seconds(withWall - without)} s more (${fixed(((withWall - without) / without) * 100, 0)}% of the batch wall)`,
         `run ${notes.runId}: ${notes.agents.length} agents, ${notes.agents.filter((agent) => agent.change?.commit).length} commits recorded`,
       ],
     });
@@ -151,7 +171,11 @@ async function main(): Promise<void> {
       header: ['where', 'median ms', 'max ms'],
       rows: [
         ['one worktree, 10 turns in a row, nothing else running', fixed(median(recording), 0), fixed(Math.max(...recording), 0)],
-        [`inside the batch (${AGENTS} agents ending together)`, fixed(median(recordedInRun), 0), fixed(Math.max(...recordedInRun), 0)],
+        [
+          `inside the batches (${AGENTS} agents ending together, ${recordedInRun.length} turns)`,
+          fixed(median(recordedInRun), 0),
+          fixed(Math.max(...recordedInRun), 0),
+        ],
       ],
     });
   });
