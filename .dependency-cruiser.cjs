@@ -25,9 +25,9 @@ const MAY_IMPORT = {
     'text',
   ],
   ui: ['supervisor', 'workflow', 'store', 'workspace', 'progress', 'report', 'secrets', 'text'],
-  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace'],
-  supervisor: ['workflow', 'queue', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'simulate', 'report', 'secrets', 'text', 'sandbox'],
-  workflow: ['pool', 'store', 'workspace', 'report', 'secrets', 'text'],
+  bench: ['supervisor', 'attempt', 'agents', 'process', 'simulate', 'report', 'secrets', 'workspace', 'repo'],
+  supervisor: ['workflow', 'queue', 'attempt', 'agents', 'process', 'pool', 'store', 'workspace', 'repo', 'simulate', 'report', 'secrets', 'text', 'sandbox'],
+  workflow: ['pool', 'store', 'workspace', 'repo', 'report', 'secrets', 'text'],
   // Agent jobs on Redis: the submitter's client and `herd worker`, which runs jobs with the same attempt machinery.
   queue: ['attempt', 'agents', 'process', 'pool', 'workspace', 'simulate', 'secrets', 'text'],
   attempt: ['agents', 'process', 'secrets', 'text'],
@@ -38,6 +38,8 @@ const MAY_IMPORT = {
   store: ['secrets', 'workspace'],
   pool: [],
   workspace: [],
+  // The only folder that runs git (worktrees, change records, diffs, apply); beside workspace/.
+  repo: [],
   simulate: [],
   secrets: [],
   text: [],

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureBuilt, flagValue, repoRoot } from './lib.js';
 
-const BENCHES = ['trivial', 'memory', 'parse', 'spawn', 'workflow-diamond', 'continuation', 'stagger', 'ui', 'queue', 'sandbox', 'vendors'];
+const BENCHES = ['trivial', 'memory', 'parse', 'spawn', 'workflow-diamond', 'continuation', 'stagger', 'ui', 'queue', 'sandbox', 'vendors', 'repo'];
 
 async function main(): Promise<void> {
   const only = flagValue('--only')?.split(',');

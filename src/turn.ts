@@ -15,6 +15,10 @@ export interface TurnEntry {
   check?: (result: AgentResult) => AgentResult;
   /** For a sandboxed agent: more paths it may write or read (e.g. its worktree's repository .git). */
   sandboxPaths?: { writable?: string[]; readable?: string[] };
+  /** Runs on a repository: the commit a new worktree starts from instead of the run's base (a workflow's baseFrom). */
+  baseCommit?: string;
+  /** Decided without running an agent (a workflow's `pick: check`): this result is recorded as the agent's. */
+  decide?: () => AgentResult;
 }
 
 /**
@@ -37,4 +41,6 @@ export interface TurnRunOptions {
   schedule?: TurnScheduler;
   /** Spending limits from the workflow file (the Supervisor's own options win over them). */
   budget?: RunBudgetLimits;
+  /** Said once the turn has started (run.warning), e.g. that the user's uncommitted changes were left out. */
+  warnings?: string[];
 }

@@ -41,11 +41,93 @@ export interface AgentTask {
    * also take the network away from a command agent (claude always keeps it for the model API).
    */
   sandbox?: boolean | SandboxTaskOptions;
+  /**
+   * Runs on a repository (--repo/--copy): a command run in the agent's workspace after each of
+   * its turns, e.g. "npm test" (split into words, quotes respected, no shell; give
+   * ["sh", "-c", "..."] for pipes). Its exit decides `check: passed|failed`.
+   */
+  check?: string | string[];
+  /** Runs on a repository: a command run in the workspace before the agent's first turn (e.g. "npm ci"); failing it fails the agent (reason `setup`). */
+  setup?: string | string[];
+  /** Stop the check after this long (default 5 min). */
+  checkTimeoutMs?: number;
+  /** Stop the setup after this long (default 10 min). */
+  setupTimeoutMs?: number;
 }
 
 export interface SandboxTaskOptions {
   /** false: a command agent gets no network at all (claude agents ignore it). Default true. */
   network?: boolean;
+}
+
+/**
+ * Where a run's agents work when they work on the user's code: `dir` is inside a git work
+ * tree (each agent gets a worktree of `base` on a branch of its own), or `copy` is any
+ * directory (each agent gets a copy, recorded in a private git repository of its own).
+ */
+export interface RepoOptions {
+  dir?: string;
+  copy?: string;
+  /** The commit agents start from (default HEAD); resolved once, when the run starts. */
+  base?: string;
+  /** Carry the user's uncommitted changes (tracked and untracked) into the agents' starting commit. */
+  includeDirty?: boolean;
+}
+
+/** What run.json records about the repository a run worked on. */
+export interface RepoRecord {
+  kind: 'worktree' | 'copy';
+  /** The user's directory: the top of the work tree, or the directory copied. */
+  root: string;
+  /** The base as asked (e.g. HEAD, main, a sha). */
+  base: string;
+  /** The commit every agent started from (with includeDirty: a commit holding the uncommitted changes on top of base). */
+  baseSha: string;
+  /** The user's tree had uncommitted changes when the run started. */
+  dirty: boolean;
+  includeDirty: boolean;
+  /** Every agent's branch is this plus its id (worktrees: herd/<runId>/). */
+  branchPrefix: string;
+}
+
+/** What one agent's turn changed in its workspace, committed on its branch. */
+export interface ChangeRecord {
+  branch: string;
+  /** The branch tip before the turn. */
+  from: string;
+  /** The branch tip after it (equal to `from` when nothing changed). */
+  to: string;
+  /** herd's commit of the changes the agent left uncommitted. */
+  commit?: string;
+  /** Commits the agent made itself during the turn (from..to holds them all). */
+  agentCommits?: number;
+  /** This turn's change (from..to). */
+  files: number;
+  insertions: number;
+  deletions: number;
+  /** The changed files (at most 200 are listed). */
+  paths: string[];
+  /** Everything the agent changed so far, against the run's base commit. */
+  sinceBase: { files: number; insertions: number; deletions: number };
+  /** How long herd took to commit and measure it. */
+  recordMs: number;
+  /** Recording failed (the work stays in the workspace). */
+  error?: string;
+}
+
+/** The outcome of a check or setup command. */
+export interface CommandCheck {
+  command: string[];
+  status: 'passed' | 'failed';
+  exitCode?: number;
+  signal?: string;
+  /** Stopped by herd after its timeout. */
+  timedOut?: boolean;
+  /** It could not be started (no such program...). */
+  spawnError?: string;
+  durationMs: number;
+  /** The last lines it printed (stdout, then stderr), bounded. */
+  outputTail: string;
 }
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk'] as const;
@@ -69,6 +151,8 @@ export type FailureReason =
   | 'no-session'
   /** The agent could not authenticate to its model API (not logged in, key refused): no retry helps. */
   | 'auth'
+  /** Its workspace could not be prepared (worktree, copy) or its --setup command failed. */
+  | 'setup'
   /** herd itself failed while running this agent (a bug): the agent ends failed, the others run on. */
   | 'internal'
   /** A queue worker would not run it (an agent type or command it does not allow; see `herd worker`). */
@@ -130,6 +214,12 @@ export interface AgentResult {
   apiRetries?: number;
   /** The queue worker that ran it (`herd ... --queue`); its workspace is on that worker's machine. */
   worker?: string;
+  /** Runs on a repository: what this turn changed, committed on the agent's branch. */
+  change?: ChangeRecord;
+  /** Runs on a repository with a check command: its outcome after this turn. */
+  check?: CommandCheck;
+  /** Runs on a repository with a setup command: its outcome before the agent's first turn. */
+  setup?: CommandCheck;
 }
 
 export interface Totals {
@@ -194,6 +284,8 @@ export interface RunSummary {
   error?: string;
   /** The spending limits of the run (--max-cost, --warn-cost); later turns and resumes keep them unless given new ones. */
   budget?: RunBudgetLimits;
+  /** Present when the agents worked on a repository (--repo) or a copy of a directory (--copy). */
+  repo?: RepoRecord;
 }
 
 /** Spending limits for a whole run, in USD, over everything the run records (all turns). */
@@ -231,6 +323,10 @@ export interface WorkflowTaskRecord {
   optional: boolean;
   /** For a judge: the task whose candidates it judges. */
   judges?: string;
+  /** A judge that runs no agent: 'check' picks the candidate whose check passed with the smallest change. */
+  pick?: 'check';
+  /** On a repository: its worktrees start from this task's final commit (a judge's: its winner's) instead of the run's base. */
+  baseFrom?: string;
   /** For a fan-out (each): its items, one per agent, so `herd resume` can fill `{{item}}` again. */
   items?: string[];
 }
@@ -259,8 +355,8 @@ export interface Judgement {
   candidates: string[];
   winner?: string;
   reason?: string;
-  /** Where the verdict was read: claude's structured output (--json-schema), or the answer's WINNER line. */
-  source?: 'structured' | 'text';
+  /** Where the verdict was read: claude's structured output (--json-schema), the answer's WINNER line, or no judge agent at all (pick: check). */
+  source?: 'structured' | 'text' | 'check';
   /** Why no winner was recorded (the judge failed, or its answer named none). */
   error?: string;
 }

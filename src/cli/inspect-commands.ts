@@ -3,11 +3,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { renderRun, renderRunList } from '../report/summary-text.js';
+import { renderRepoLines, renderRun, renderRunList } from '../report/summary-text.js';
 import { realRoot, removeInterruptedRemovals, removeRun } from '../store/run-clean.js';
 import { runDirNames } from '../store/run-dirs.js';
 import { resolveRunId } from '../store/run-ref.js';
 import { listRuns, readRun, RUN_FILE } from '../store/run-store.js';
+import { cleanRunRepository } from '../supervisor/repo-commands.js';
 import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
 import { renderWorkflowAccount } from '../workflow/render-workflow.js';
 import { EXIT_AGENT_FAILED, EXIT_OK } from './exit-codes.js';
@@ -61,7 +62,7 @@ export async function showCommand(runRef: string, flags: RootFlag & { json?: boo
     else
       for (const turn of turns)
         writeOut(
-          `--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n`,
+          `--- ${turn.id}, turn ${turn.turn} (${turn.status}, session ${turn.sessionId ?? 'none'})\n${turn.prompt === undefined ? '' : `prompt: ${turn.prompt.split('\n')[0]!.slice(0, 200)}\n`}${turn.result ?? turn.error?.message ?? ''}\n${renderRepoLines(turn)}`,
         );
     return 0;
   }
@@ -78,7 +79,7 @@ export async function showCommand(runRef: string, flags: RootFlag & { json?: boo
  * found by name under the root, never by ids read from records; a run a live herd holds is
  * not removed: exit 2 for the one run asked for, exit 1 when --all had to leave some.
  */
-export async function cleanCommand(runRef: string | undefined, flags: RootFlag & { all?: boolean }): Promise<number> {
+export async function cleanCommand(runRef: string | undefined, flags: RootFlag & { all?: boolean; keepBranches?: boolean }): Promise<number> {
   if ((runRef === undefined) === !flags.all) throw new UsageError('clean: give a run id or --all (not both)');
   if (flags.all && !existsSync(rootOf(flags))) {
     writeErr(`no runs in ${rootOf(flags)}\n`);
@@ -86,7 +87,7 @@ export async function cleanCommand(runRef: string | undefined, flags: RootFlag &
   }
   const root = await realRoot(rootOf(flags));
   if (runRef !== undefined) {
-    reportRemoved(await removeRun(root, await resolveRunId(root, runRef, { includeDebris: true })));
+    reportRemoved(await removeRun(root, await resolveRunId(root, runRef, { includeDebris: true }), cleanRepositoryOf(root, flags)));
     return EXIT_OK;
   }
   for (const dir of await removeInterruptedRemovals(root)) writeErr(`removed ${dir} (an interrupted removal)\n`);
@@ -95,7 +96,7 @@ export async function cleanCommand(runRef: string | undefined, flags: RootFlag &
   let kept = 0;
   for (const name of names) {
     try {
-      reportRemoved(await removeRun(root, name));
+      reportRemoved(await removeRun(root, name, cleanRepositoryOf(root, flags)));
     } catch (error) {
       // A run in use (or one that changed under us) is left; the others are still removed.
       if (!(error instanceof UsageError)) throw error;
@@ -108,4 +109,21 @@ export async function cleanCommand(runRef: string | undefined, flags: RootFlag &
 
 function reportRemoved(removed: { home: string; kind: 'run' | 'debris' }): void {
   writeErr(`removed ${removed.home}${removed.kind === 'debris' ? ` (no ${RUN_FILE}: left by a herd that was killed or ran out of disk)` : ''}\n`);
+}
+
+/** Called by removeRun while it holds the run's lock, so a live run's worktrees are never touched. */
+function cleanRepositoryOf(root: string, flags: { keepBranches?: boolean }): (name: string) => Promise<void> {
+  return (name) => cleanRepository(root, name, flags.keepBranches === true);
+}
+
+/** A repository run's worktrees (and branches, unless kept) go before its directory does; a repository that is gone is only a warning. */
+async function cleanRepository(root: string, runId: string, keepBranches: boolean): Promise<void> {
+  const summary = await readRun(root, runId).catch(() => undefined);
+  if (!summary?.repo) return;
+  try {
+    const removed = await cleanRunRepository(summary, root, keepBranches);
+    if (removed?.branches.length) writeErr(`removed ${removed.branches.length} branch(es) ${summary.repo.branchPrefix}* from ${summary.repo.root}\n`);
+  } catch (error) {
+    writeErr(`warning: could not remove the worktrees of run ${runId} from ${summary.repo.root}: ${(error as Error).message}\n`);
+  }
 }

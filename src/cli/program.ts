@@ -61,6 +61,22 @@ function addRunFlags(command: Command): Command {
     );
 }
 
+/** spawn and run: agents on the user's code (continue and resume take it from the run's record). */
+function addRepoFlags(command: Command): Command {
+  return command
+    .option('--repo <dir>', 'each agent works in a git worktree of this repository on its own branch herd/<runId>/<agentId>; every turn is committed there')
+    .option('--base <ref>', 'with --repo: the commit agents start from (default HEAD)')
+    .option('--include-dirty', "with --repo: carry your uncommitted changes (tracked and untracked) into the agents' starting commit")
+    .option('--copy <dir>', 'for a directory that is no git repository: each agent works in a copy of it (without .git and node_modules)')
+    .option(
+      '--check <command>',
+      "run this in each agent's workspace after each turn, e.g. \"npm test\" (no shell: for pipes use sh -c '...'); recorded as check passed/failed",
+    )
+    .option('--check-timeout <duration>', 'stop the check after this long (default 5m)')
+    .option('--setup <command>', 'run this in each agent\'s workspace before its first turn, e.g. "npm ci"; if it fails, the agent fails (reason setup)')
+    .option('--setup-timeout <duration>', 'stop the setup after this long (default 10m)');
+}
+
 function addWorkflowFileFlags(command: Command): Command {
   return command
     .option('--var <NAME=value>', 'value for {{vars.NAME}} in prompts (repeatable)', collect)
@@ -105,40 +121,42 @@ Examples:
 Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing started), 130 interrupted.`,
     );
 
-  addRunFlags(
-    program
-      .command('spawn')
-      .description('start agents: the same prompt N times (-n), or one task per agent from --tasks')
-      .argument('[prompt]', 'the prompt (quote it); or use --prompt-file / --tasks')
-      .option('-n, --count <n>', 'how many agents get the prompt (default 1)')
-      .option('--prompt-file <file>', 'read the prompt from a file (- for stdin)')
-      .option('--tasks <file>', 'YAML or JSON task file: a list of tasks, or {defaults, tasks}; each task has id, prompt, model, systemPrompt, ...')
-      .option('--model <model>', 'model for every agent (e.g. sonnet, opus)')
-      .option('--system-prompt <text>', 'replace the system prompt')
-      .option('--append-system-prompt <text>', 'append to the default system prompt')
-      .addOption(new Option('--permission-mode <mode>', 'claude permission mode').choices(['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk']))
-      .option('--max-turns <n>', 'maximum agentic turns per agent')
-      .option('--max-budget-usd <usd>', 'spending cap per agent')
-      .option('--allowed-tools <tools>', 'tools allowed without asking, e.g. "Read,Write" (repeatable)', collect)
-      .option('--disallowed-tools <tools>', 'tools the agent may not use (repeatable)', collect)
-      .option('--add-dir <dir>', 'extra directory the agent may use (repeatable)', collect)
-      .option('--json-schema <schema>', "JSON Schema the answer must follow (claude structured output); the JSON is in each agent's structuredOutput")
-      .option('--timeout <duration>', 'stop an agent after this long, e.g. 90s, 5m (default: none)')
-      .option('--idle-timeout <duration>', 'stop an agent that printed nothing for this long (default: off)')
-      .addOption(new Option('--agent <type>', 'which agent CLI runs every task (default claude)').choices(['claude', 'codex', 'gemini', 'command']))
-      .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests')
-      .option('--prompt-stdin', "with --command: give the prompt on the command's stdin (byte for byte) instead of as its last argument")
-      .option(
-        '--then <prompt>',
-        'after the first turn, send this follow-up to every agent as one more turn, recorded as herd continue would (repeatable; turns on --keep-alive)',
-        collect,
-      )
-      .option(
-        '--keep-alive',
-        "keep each claude process running between this command's turns, so a later turn costs the model's time and not a process start (default with --then)",
-      )
-      .option('--no-keep-alive', 'with --then: start a new process for every turn (each resumes its session cold)')
-      .option('--keep-alive-idle <duration>', 'close a kept-alive process that has been idle this long (default 5m)'),
+  addRepoFlags(
+    addRunFlags(
+      program
+        .command('spawn')
+        .description('start agents: the same prompt N times (-n), or one task per agent from --tasks')
+        .argument('[prompt]', 'the prompt (quote it); or use --prompt-file / --tasks')
+        .option('-n, --count <n>', 'how many agents get the prompt (default 1)')
+        .option('--prompt-file <file>', 'read the prompt from a file (- for stdin)')
+        .option('--tasks <file>', 'YAML or JSON task file: a list of tasks, or {defaults, tasks}; each task has id, prompt, model, systemPrompt, ...')
+        .option('--model <model>', 'model for every agent (e.g. sonnet, opus)')
+        .option('--system-prompt <text>', 'replace the system prompt')
+        .option('--append-system-prompt <text>', 'append to the default system prompt')
+        .addOption(new Option('--permission-mode <mode>', 'claude permission mode').choices(['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk']))
+        .option('--max-turns <n>', 'maximum agentic turns per agent')
+        .option('--max-budget-usd <usd>', 'spending cap per agent')
+        .option('--allowed-tools <tools>', 'tools allowed without asking, e.g. "Read,Write" (repeatable)', collect)
+        .option('--disallowed-tools <tools>', 'tools the agent may not use (repeatable)', collect)
+        .option('--add-dir <dir>', 'extra directory the agent may use (repeatable)', collect)
+        .option('--json-schema <schema>', "JSON Schema the answer must follow (claude structured output); the JSON is in each agent's structuredOutput")
+        .option('--timeout <duration>', 'stop an agent after this long, e.g. 90s, 5m (default: none)')
+        .option('--idle-timeout <duration>', 'stop an agent that printed nothing for this long (default: off)')
+        .addOption(new Option('--agent <type>', 'which agent CLI runs every task (default claude)').choices(['claude', 'codex', 'gemini', 'command']))
+        .option('--command <argv...>', 'run this command instead of claude (the prompt is its last argument); for scripts and tests')
+        .option('--prompt-stdin', "with --command: give the prompt on the command's stdin (byte for byte) instead of as its last argument")
+        .option(
+          '--then <prompt>',
+          'after the first turn, send this follow-up to every agent as one more turn, recorded as herd continue would (repeatable; turns on --keep-alive)',
+          collect,
+        )
+        .option(
+          '--keep-alive',
+          "keep each claude process running between this command's turns, so a later turn costs the model's time and not a process start (default with --then)",
+        )
+        .option('--no-keep-alive', 'with --then: start a new process for every turn (each resumes its session cold)')
+        .option('--keep-alive-idle <duration>', 'close a kept-alive process that has been idle this long (default 5m)'),
+    ),
   ).action(async (prompt: string | undefined, flags) => setExitCode(await (await runCommands()).spawnCommand(prompt, flags)));
 
   addRunFlags(
@@ -159,18 +177,20 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
   ).action(async (runId: string, flags) => setExitCode(await (await runCommands()).resumeCommand(runId, flags)));
 
   addWorkflowFileFlags(
-    addRunFlags(
-      program
-        .command('run')
-        .description(
-          'run a workflow task file: tasks start as soon as their dependencies finish (dependsOn, priority, each, compete + judge, {{deps.<id>.result}})',
-        )
-        .argument('<file>', 'YAML or JSON workflow: {name, vars, shared, defaults, tasks}; see examples/workflows/')
-        .option('--dry-run', 'show the plan (as herd plan does) and start nothing')
-        .option('--durations-from <runId>', 'with --dry-run: estimate times from this earlier run')
-        .option('--run-id <id>', 'id of the new run (default: date-time-random)')
-        .option('--timeout <duration>', 'default per-agent timeout for tasks that set none, e.g. 90s, 5m')
-        .option('--idle-timeout <duration>', 'default idle timeout for tasks that set none'),
+    addRepoFlags(
+      addRunFlags(
+        program
+          .command('run')
+          .description(
+            'run a workflow task file: tasks start as soon as their dependencies finish (dependsOn, priority, each, compete + judge, {{deps.<id>.result}})',
+          )
+          .argument('<file>', 'YAML or JSON workflow: {name, vars, shared, defaults, tasks}; see examples/workflows/')
+          .option('--dry-run', 'show the plan (as herd plan does) and start nothing')
+          .option('--durations-from <runId>', 'with --dry-run: estimate times from this earlier run')
+          .option('--run-id <id>', 'id of the new run (default: date-time-random)')
+          .option('--timeout <duration>', 'default per-agent timeout for tasks that set none, e.g. 90s, 5m')
+          .option('--idle-timeout <duration>', 'default idle timeout for tasks that set none'),
+      ),
     ),
   ).action(async (file: string, flags) => setExitCode(await (await workflowCommands()).runWorkflowCommand(file, flags)));
 
@@ -227,8 +247,29 @@ Exit codes: 0 all agents succeeded, 1 some agent did not, 2 bad usage (nothing s
     .description('remove a run (its record and agent workspaces), or all runs')
     .argument('[runId]')
     .option('--all', 'remove every run under the workspace root')
+    .option('--keep-branches', "repository runs: keep the agents' branches (herd/<runId>/*) when their worktrees go")
     .option('--workspace-root <dir>', 'where runs live')
     .action(async (runId: string | undefined, flags) => setExitCode(await (await inspectCommands()).cleanCommand(runId, flags)));
+
+  program
+    .command('diff')
+    .description("show what agents changed on a repository run: a diffstat per agent, or one agent's diff against where it started")
+    .argument('<runId>')
+    .option('--agent <id>', "this agent's diff (git's colours on a terminal)")
+    .option('--stat', 'with --agent: only the diffstat')
+    .option('--workspace-root <dir>', 'where runs live')
+    .action(async (runId: string, flags) => setExitCode(await (await import('./repo-commands.js')).diffCommand(runId, flags)));
+
+  program
+    .command('apply')
+    .description(
+      "bring an agent's branch into your current branch (git merge; --squash: one commit); refuses a dirty tree or detached HEAD, aborts on conflicts",
+    )
+    .argument('<runId>')
+    .requiredOption('--agent <id>', 'the agent whose work to bring in')
+    .option('--squash', 'one new commit on your branch instead of a merge')
+    .option('--workspace-root <dir>', 'where runs live')
+    .action(async (runId: string, flags) => setExitCode(await (await import('./repo-commands.js')).applyCommand(runId, flags)));
 
   program
     .command('report')

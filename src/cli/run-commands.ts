@@ -17,6 +17,7 @@ import { installInterruptHandlers } from './interrupt.js';
 import { herdCommand } from './invocation.js';
 import { resolveQueueUrl } from '../queue/queue-url.js';
 import { createEventSinks, printJson, writeErr } from './output.js';
+import type { RepoFlags } from './repo-flags.js';
 import { buildSpawnRun, type SpawnFlags } from './spawn-tasks.js';
 
 export interface CommonRunFlags {
@@ -53,8 +54,8 @@ export interface MultiTurnFlags {
   keepAliveIdle?: string;
 }
 
-export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & CommonRunFlags & MultiTurnFlags): Promise<number> {
-  const { tasks, budget } = await buildSpawnRun(prompt, flags);
+export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags & RepoFlags & CommonRunFlags & MultiTurnFlags): Promise<number> {
+  const { tasks, budget, repo } = await buildSpawnRun(prompt, flags);
   const followUps = flags.then ?? [];
   if (followUps.some((followUp) => followUp.trim() === '')) throw new UsageError('--then: expected a follow-up prompt, got an empty one');
   const options = { ...budget, ...supervisorOptionsFromFlags(flags) };
@@ -62,7 +63,7 @@ export async function spawnCommand(prompt: string | undefined, flags: SpawnFlags
   if ((flags.keepAlive ?? followUps.length > 0) && options.queue === undefined) options.keepAlive = true;
   if (flags.keepAliveIdle !== undefined) options.keepAliveIdleMs = parsePositiveDuration('--keep-alive-idle', flags.keepAliveIdle);
   return runWithUi(flags, options, async (supervisor, signal) => {
-    let summary = await supervisor.run(tasks, { signal });
+    let summary = await supervisor.run(tasks, { signal, ...(repo ? { repo } : {}) });
     for (const followUp of followUps) {
       if (signal.aborted || summary.status === 'cancelled' || notLoggedIn(summary)) break;
       // Each turn is recorded exactly as `herd continue <runId> <followUp>` would record it.
@@ -189,16 +190,18 @@ export function closingLines(summary: RunSummary, turns: readonly TurnSummary[],
     summary.simulated && succeeded ? "\nThese answers are SIMULATED by herd's stand-in model API (--simulate), not written by a real model.\n" : '';
   // An interrupted run is finished with resume (interruptedNote), not continued.
   if (interrupted) return simulatedNote;
+  // On a repository: where the work is and how to bring it back.
+  const repo = summary.repo ? `changes: ${herd} diff ${summary.runId} [--agent <id>]   ·   bring one in: ${herd} apply ${summary.runId} --agent <id>\n` : '';
   // Not logged in: every agent fails the same way, and only the person can fix it.
   if (!summary.simulated && agents.some((agent) => agent.error?.reason === 'auth'))
     return `${simulatedNote}\nherd: claude is not logged in to the model API: set ANTHROPIC_API_KEY, or run \`claude\` once and log in, or add --simulate to try herd with its stand-in API\n`;
   // One stopped at its cap goes on with more money.
   const stopped = turns.at(-1)?.agents.filter((agent) => agent.status === 'budget').length ?? 0;
-  if (stopped > 0) return `${simulatedNote}${budgetNote(summary, stopped, herd)}`;
+  if (stopped > 0) return `${simulatedNote}${budgetNote(summary, stopped, herd)}${repo}`;
   // Nothing to continue from: say where the errors are, and how to run the agents again.
   if (!succeeded)
-    return `${simulatedNote}\nrun ${summary.runId}: no agent succeeded; details: ${herd} show ${summary.runId}   ·   run them again: ${herd} resume ${summary.runId} --retry-failed\n`;
-  return `${simulatedNote}\nrun ${summary.runId}: continue with  ${herd} continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: ${herd} show ${summary.runId}\n`;
+    return `${simulatedNote}\nrun ${summary.runId}: no agent succeeded; details: ${herd} show ${summary.runId}   ·   run them again: ${herd} resume ${summary.runId} --retry-failed\n${repo}`;
+  return `${simulatedNote}\nrun ${summary.runId}: continue with  ${herd} continue ${summary.runId} "<follow-up>"${agentOption}   ·   details: ${herd} show ${summary.runId}\n${repo}`;
 }
 
 /** What the cap stopped, what was spent, and the command that goes on. */

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseJsonSchema, parsePermissionMode, parsePositiveDuration, parsePositiveInt, parsePositiveNumber, validateTasks } from '../options.js';
-import type { AgentKind, AgentTask, RunBudgetLimits } from '../types.js';
+import type { AgentKind, AgentTask, RepoOptions, RunBudgetLimits } from '../types.js';
+import { commandDefaultsFromFlags, repoOptionsFromFlags, type RepoFlags } from './repo-flags.js';
 import { decodeRawBytes } from '../text/raw-bytes.js';
 
 export interface SpawnFlags {
@@ -33,9 +34,15 @@ export async function buildSpawnTasks(prompt: string | undefined, flags: SpawnFl
   return (await buildSpawnRun(prompt, flags)).tasks;
 }
 
-/** The tasks, and the spending limits a task file sets at its top (maxCostUsd, warnCostUsd; the flags win). */
-export async function buildSpawnRun(prompt: string | undefined, flags: SpawnFlags): Promise<{ tasks: AgentTask[]; budget: RunBudgetLimits }> {
-  const defaults = taskDefaultsFromFlags(flags);
+/**
+ * The tasks, the spending limits a task file sets at its top (maxCostUsd, warnCostUsd; the flags
+ * win), and the repository they work on (flags, else the task file's defaults.repo).
+ */
+export async function buildSpawnRun(
+  prompt: string | undefined,
+  flags: SpawnFlags & RepoFlags,
+): Promise<{ tasks: AgentTask[]; budget: RunBudgetLimits; repo?: RepoOptions }> {
+  const defaults = { ...taskDefaultsFromFlags(flags), ...commandDefaultsFromFlags(flags) };
   if (flags.tasks !== undefined) {
     if (prompt !== undefined || flags.promptFile !== undefined) throw new UsageError('give either a prompt (or --prompt-file) or --tasks, not both');
     if (flags.count !== undefined) throw new UsageError('-n/--count does not apply to --tasks: the file says how many agents run');
@@ -54,13 +61,15 @@ export async function buildSpawnRun(prompt: string | undefined, flags: SpawnFlag
       // Say which file: "agent id "a" is used twice" alone does not.
       throw error instanceof UsageError ? new UsageError(`${flags.tasks}: ${error.message}`) : error;
     }
-    return { tasks, budget: document.budget };
+    const repo = repoOptionsFromFlags(flags, document.repo);
+    return { tasks, budget: document.budget, ...(repo ? { repo } : {}) };
   }
   const text = await readPrompt(prompt, flags.promptFile);
   const count = flags.count === undefined ? 1 : parsePositiveInt('-n/--count', flags.count, 1000);
   const tasks = Array.from({ length: count }, (_, index) => ({ ...defaults, id: `agent-${index + 1}`, prompt: text }));
   validateTasks(tasks);
-  return { tasks, budget: {} };
+  const repo = repoOptionsFromFlags(flags);
+  return { tasks, budget: {}, ...(repo ? { repo } : {}) };
 }
 
 async function readPrompt(prompt: string | undefined, promptFile: string | undefined): Promise<string> {

@@ -20,6 +20,7 @@ import { herdCommand } from './invocation.js';
 import { createEventSinks, printJson, writeErr, writeOut } from './output.js';
 import { EXIT_AGENT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { closingLines, interruptedNote, supervisorOptionsFromFlags, type CommonRunFlags } from './run-commands.js';
+import { commandDefaultsFromFlags, repoOptionsFromFlags, type RepoFlags } from './repo-flags.js';
 
 export interface WorkflowFileFlags {
   var?: string[];
@@ -34,7 +35,7 @@ export interface PlanFlags extends WorkflowFileFlags {
   json?: boolean;
 }
 
-export interface RunWorkflowFlags extends WorkflowFileFlags, CommonRunFlags {
+export interface RunWorkflowFlags extends WorkflowFileFlags, CommonRunFlags, RepoFlags {
   dryRun?: boolean;
   durationsFrom?: string;
   runId?: string;
@@ -58,13 +59,18 @@ export async function runWorkflowCommand(file: string, flags: RunWorkflowFlags):
   if (flags.timeout !== undefined) options.timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
   if (flags.idleTimeout !== undefined) options.idleTimeoutMs = parsePositiveDuration('--idle-timeout', flags.idleTimeout);
   const runId = flags.runId === undefined ? undefined : validateId('run id', flags.runId);
+  const repo = repoOptionsFromFlags(flags, workflow.repo);
+  // --check/--setup are defaults: a task's own check wins.
+  const commands = commandDefaultsFromFlags(flags);
+  const judges = new Set(workflow.groups.filter((group) => group.kind === 'judge').map((group) => group.id));
+  for (const agent of workflow.agents) if (!judges.has(agent.group)) agent.task = { ...commands, ...agent.task };
 
   const sinks = createEventSinks(flags);
   const supervisor = new Supervisor({ ...options, onEvent: sinks.listener });
   const interrupt = installInterruptHandlers(writeErr);
   let summary: RunSummary;
   try {
-    summary = await supervisor.runWorkflow(workflow, { signal: interrupt.signal, ...(runId === undefined ? {} : { runId }) });
+    summary = await supervisor.runWorkflow(workflow, { signal: interrupt.signal, ...(runId === undefined ? {} : { runId }), ...(repo ? { repo } : {}) });
   } finally {
     // Closes the queue connection, when there is one.
     await supervisor.close();

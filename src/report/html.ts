@@ -8,6 +8,7 @@ import type { AgentResult, AgentStatus, AgentTask, RunSummary, Totals, TurnSumma
 import { renderBarChartSvg, type BarRow } from './bars-svg.js';
 import { hasDependencies, renderDependencyGraphSvg, type GraphNode } from './dependency-graph-svg.js';
 import { formatCount, formatLocalTime, formatMs, formatUsd, sameLocalDay } from './format.js';
+import { formatChange, formatCheck } from './summary-text.js';
 import { escapeHtml } from './html-escape.js';
 import { buildTimeline, type TimelineTurn } from './timeline.js';
 import { renderTimelineSvg } from './timeline-svg.js';
@@ -326,7 +327,36 @@ function renderAgentTurn(turn: number, prompt: string | undefined, agent: AgentR
   const error = agent.error ? `<p class="error">${escapeHtml(agent.error.reason)}: ${escapeHtml(agent.error.message)}</p>` : '';
   const stderr = agent.stderrTail ? `<h4>stderr (last lines)</h4><pre class="stderr">${escapeHtml(agent.stderrTail)}</pre>` : '';
   const answer = agent.result !== undefined ? `<h4>answer</h4><pre class="answer">${escapeHtml(agent.result)}</pre>` : '<p class="hint">no answer</p>';
-  return `<div class="agent-turn" data-turn="${turn}"><h3>turn ${turn}</h3><p class="facts">${facts.join(' · ')}</p><h4>prompt</h4><pre class="prompt">${escapeHtml(prompt ?? '')}</pre>${answer}${error}${stderr}</div>`;
+  return `<div class="agent-turn" data-turn="${turn}"><h3>turn ${turn}</h3><p class="facts">${facts.join(' · ')}</p><h4>prompt</h4><pre class="prompt">${escapeHtml(prompt ?? '')}</pre>${answer}${renderRepoFacts(agent)}${error}${stderr}</div>`;
+}
+
+/** On a repository: the turn's commit and diffstat, and the setup and check commands' outcomes. */
+function renderRepoFacts(agent: AgentResult): string {
+  const parts: string[] = [];
+  const { change } = agent;
+  if (change) {
+    const listed = change.paths.length ? `<pre class="paths">${escapeHtml(change.paths.join('\n'))}</pre>` : '';
+    const commit =
+      change.from === change.to
+        ? 'no change this turn'
+        : `commit <code>${escapeHtml(change.to.slice(0, 12))}</code> on <code>${escapeHtml(change.branch)}</code>`;
+    const turnStat = `this turn ${change.files} file${change.files === 1 ? '' : 's'} +${change.insertions} -${change.deletions}`;
+    const error = change.error === undefined ? '' : ` · <span class="error">not recorded: ${escapeHtml(change.error)}</span>`;
+    parts.push(
+      `<h4>change</h4><p class="facts" data-change-files="${change.sinceBase.files}" data-change-insertions="${change.sinceBase.insertions}" data-change-deletions="${change.sinceBase.deletions}">${escapeHtml(formatChange(change))} since the base · ${turnStat} · ${commit}${change.agentCommits ? ` · ${change.agentCommits} commit(s) by the agent` : ''}${error}</p>${listed}`,
+    );
+  }
+  for (const [label, check] of [
+    ['setup', agent.setup],
+    ['check', agent.check],
+  ] as const) {
+    if (!check) continue;
+    const tail = check.outputTail ? `<pre class="check-output">${escapeHtml(check.outputTail)}</pre>` : '';
+    parts.push(
+      `<h4>${label}</h4><p class="facts" data-${label}="${escapeHtml(check.status)}"><code>${escapeHtml(check.command.join(' '))}</code> · ${escapeHtml(formatCheck(check))} · ${formatMs(check.durationMs)}</p>${tail}`,
+    );
+  }
+  return parts.join('');
 }
 
 const clip = (text: string, width: number) => {

@@ -2,12 +2,14 @@
 // (wall, sum of agent time, speedup, efficiency, cost). Plain text; callers pick the stream.
 
 import path from 'node:path';
-import type { AgentResult, RunSummary, Totals, TurnSummary } from '../types.js';
+import type { AgentResult, ChangeRecord, CommandCheck, RunSummary, Totals, TurnSummary } from '../types.js';
 import { firstLine, formatCount, formatMs, formatUsd, renderTable } from './format.js';
 
 const RIGHT = new Set([2, 3, 4, 5]);
 
 export function renderResultsTable(agents: readonly AgentResult[], answerWidth = 60): string {
+  // Runs on a repository add what each agent changed and whether its check passed.
+  const onRepo = agents.some((agent) => agent.change !== undefined || agent.check !== undefined || agent.setup !== undefined);
   const rows = agents.map((agent) => [
     agent.id,
     agent.status,
@@ -15,9 +17,59 @@ export function renderResultsTable(agents: readonly AgentResult[], answerWidth =
     formatUsd(agent.costUsd),
     formatCount(agent.usage.inputTokens + agent.usage.cacheReadTokens + agent.usage.cacheCreationTokens),
     formatCount(agent.usage.outputTokens),
+    ...(onRepo ? [formatChange(agent.change), formatCheck(agent.check)] : []),
     agent.status === 'succeeded' ? firstLine(agent.result, answerWidth) : firstLine(agent.error?.message ?? agent.result, answerWidth),
   ]);
-  return renderTable(['agent', 'status', 'time', 'cost', 'in', 'out', 'answer (first line) / error'], rows, RIGHT);
+  const header = ['agent', 'status', 'time', 'cost', 'in', 'out', ...(onRepo ? ['change', 'check'] : []), 'answer (first line) / error'];
+  return renderTable(header, rows, RIGHT);
+}
+
+/** "1 file +3 -1", "no change", "-" (not recorded), or "not recorded: <why>" shortened. */
+export function formatChange(change: ChangeRecord | undefined): string {
+  if (!change) return '-';
+  if (change.error !== undefined) return 'not recorded';
+  const { files, insertions, deletions } = change.sinceBase;
+  if (change.from === change.to && files === 0) return 'no change';
+  return `${files} file${files === 1 ? '' : 's'} +${insertions} -${deletions}`;
+}
+
+/** On a repository: the agent's change and its setup/check outcome, a line each (for `herd show --agent`). */
+export function renderRepoLines(agent: Pick<AgentResult, 'change' | 'check' | 'setup'>): string {
+  const lines: string[] = [];
+  const { change } = agent;
+  if (change) {
+    const turn =
+      change.from === change.to
+        ? 'nothing this turn'
+        : `this turn ${change.files} file(s) +${change.insertions} -${change.deletions} in ${change.to.slice(0, 12)}`;
+    lines.push(
+      `change: ${formatChange(change)} since the base on ${change.branch} (${turn})${change.error === undefined ? '' : `; not recorded: ${change.error}`}`,
+    );
+  }
+  for (const [label, check] of [
+    ['setup', agent.setup],
+    ['check', agent.check],
+  ] as const) {
+    if (!check) continue;
+    lines.push(`${label}: ${formatCheck(check)} in ${formatMs(check.durationMs)} (${check.command.join(' ')})`);
+    if (check.status === 'failed' && check.outputTail)
+      lines.push(
+        ...check.outputTail
+          .split('\n')
+          .slice(-10)
+          .map((line) => `  | ${line}`),
+      );
+  }
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+/** "passed", "failed (exit 1)", "timed out", "-" when there is no check. */
+export function formatCheck(check: CommandCheck | undefined): string {
+  if (!check) return '-';
+  if (check.status === 'passed') return 'passed';
+  if (check.timedOut) return 'timed out';
+  if (check.spawnError !== undefined) return 'failed (not started)';
+  return `failed (${check.signal ?? `exit ${check.exitCode ?? '?'}`})`;
 }
 
 export interface TimingAccountOptions {
@@ -98,6 +150,7 @@ function renderRunFooter(summary: RunSummary, herd: string): string[] {
   }
   const example = summary.agents[0]?.id ?? '<agent>';
   lines.push(`full answers: ${herd} show ${summary.runId} --agent ${example}   ·   timeline and costs: ${herd} report ${summary.runId}`);
+  if (summary.repo) lines.push(`changes: ${herd} diff ${summary.runId} [--agent <id>]   ·   bring one in: ${herd} apply ${summary.runId} --agent <id>`);
   return lines;
 }
 

@@ -1,10 +1,14 @@
 // Owns the `[sim:...]` markers that tests and demos put inside a user prompt to steer the
-// simulated model: latency override, tool calls (Write/Bash), injected HTTP errors, hangs,
-// the winner a judge names, and fixed token counts per model call (`[sim:usage]`, for budgets).
+// simulated model: latency override, tool calls (Read/Edit/Write/Bash), injected HTTP errors,
+// hangs, the winner a judge names, and fixed token counts per model call (`[sim:usage]`, for budgets).
 // Parsing is pure; the server decides what to do with the result.
 
 /** A tool call the simulated model should make before it answers with text. */
-export type SimToolCall = { kind: 'write'; path: string } | { kind: 'bash'; command: string };
+export type SimToolCall =
+  | { kind: 'write'; path: string; content?: string }
+  | { kind: 'read'; path: string }
+  | { kind: 'edit'; path: string; oldText: string; newText: string }
+  | { kind: 'bash'; command: string };
 
 /** An injected HTTP failure: `times` undefined means "fail every time". */
 export interface SimStatus {
@@ -44,9 +48,24 @@ function applyMarker(out: Directives, name: string, arg: string): void {
       if (ms !== undefined) out.latencyMs = ms;
       return;
     }
-    case 'write':
-      if (arg) out.tools.push({ kind: 'write', path: arg });
+    case 'write': {
+      // `[sim:write <path>]` or `[sim:write <path> <content>]` (\n in the content is a newline).
+      const [path, content] = splitFirstWord(arg);
+      if (path) out.tools.push(content === undefined ? { kind: 'write', path } : { kind: 'write', path, content: `${unescape(content)}\n` });
       return;
+    }
+    case 'read':
+      if (arg) out.tools.push({ kind: 'read', path: arg });
+      return;
+    case 'edit': {
+      // `[sim:edit <path> <old>=><new>]`: claude's Edit tool insists the file was read first,
+      // so the model reads it, then edits it, as a real one would.
+      const [path, change] = splitFirstWord(arg);
+      const arrow = change?.indexOf('=>') ?? -1;
+      if (!path || change === undefined || arrow <= 0) return;
+      out.tools.push({ kind: 'read', path }, { kind: 'edit', path, oldText: unescape(change.slice(0, arrow)), newText: unescape(change.slice(arrow + 2)) });
+      return;
+    }
     case 'bash':
       if (arg) out.tools.push({ kind: 'bash', command: arg });
       return;
@@ -69,6 +88,18 @@ function applyMarker(out: Directives, name: string, arg: string): void {
     default:
       return;
   }
+}
+
+/** "a.txt rest of it" -> ["a.txt", "rest of it"]; no second part -> [word, undefined]. */
+function splitFirstWord(arg: string): [string, string | undefined] {
+  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(arg);
+  if (!match) return ['', undefined];
+  return [match[1]!, match[2] === undefined || match[2] === '' ? undefined : match[2]];
+}
+
+/** A marker cannot hold a newline, so `\n` stands for one (and `\\` for a backslash). */
+function unescape(text: string): string {
+  return text.replace(/\\(n|\\)/g, (_, escaped: string) => (escaped === 'n' ? '\n' : '\\'));
 }
 
 /** `3s`, `1.5s`, `500ms`, bare `250` (milliseconds). */

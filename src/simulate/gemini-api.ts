@@ -144,8 +144,16 @@ function replyPart(request: GeminiRequest, agent: string, conversation: Conversa
 }
 
 function toolCall(tool: SimToolCall, agent: string): { name: string; args: Record<string, unknown> } {
-  if (tool.kind === 'write') return { name: 'write_file', args: { file_path: tool.path, content: `written by ${agent}\n` } };
-  return { name: 'run_shell_command', args: { command: tool.command, description: `simulated: ${tool.command}` } };
+  switch (tool.kind) {
+    case 'write':
+      return { name: 'write_file', args: { file_path: tool.path, content: tool.content ?? `written by ${agent}\n` } };
+    case 'read':
+      return { name: 'read_file', args: { file_path: tool.path } };
+    case 'edit':
+      return { name: 'replace', args: { file_path: tool.path, old_string: tool.oldText, new_string: tool.newText } };
+    case 'bash':
+      return { name: 'run_shell_command', args: { command: tool.command, description: `simulated: ${tool.command}` } };
+  }
 }
 
 interface SimAnswer {

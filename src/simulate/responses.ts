@@ -157,14 +157,24 @@ function replyItem(request: ResponsesRequest, agent: string, conversation: Conve
 
 function toolItem(tool: SimToolCall, agent: string, n: number): OutputItem {
   const ids = { id: `fc_sim_${n}`, call_id: `call_sim_${n}`, status: 'completed' as const };
+  // codex's file tool takes a patch, freeform (a custom tool, not JSON arguments).
   if (tool.kind === 'write') {
-    // codex's file tool takes a patch, freeform (a custom tool, not JSON arguments).
-    const input = ['*** Begin Patch', `*** Add File: ${tool.path}`, `+written by ${agent}`, '*** End Patch'].join('\n');
-    return { type: 'custom_tool_call', ...ids, name: 'apply_patch', input };
+    const lines = (tool.content ?? `written by ${agent}\n`).replace(/\n$/, '').split('\n');
+    return patchItem(ids, [`*** Add File: ${tool.path}`, ...lines.map((line) => `+${line}`)]);
   }
+  if (tool.kind === 'edit') {
+    const removed = tool.oldText.split('\n').map((line) => `-${line}`);
+    const added = tool.newText.split('\n').map((line) => `+${line}`);
+    return patchItem(ids, [`*** Update File: ${tool.path}`, '@@', ...removed, ...added]);
+  }
+  const command = tool.kind === 'read' ? `cat -- '${tool.path.replaceAll("'", "'\\''")}'` : tool.command;
   // No login shell (a user's profile may be slow or print noise); wait for the command as long as
   // codex allows (30 s) before it reports "still running" and the turn goes on without it.
-  return { type: 'function_call', ...ids, name: 'exec_command', arguments: JSON.stringify({ cmd: tool.command, login: false, yield_time_ms: 30_000 }) };
+  return { type: 'function_call', ...ids, name: 'exec_command', arguments: JSON.stringify({ cmd: command, login: false, yield_time_ms: 30_000 }) };
+}
+
+function patchItem(ids: { id: string; call_id: string; status: 'completed' }, body: string[]): OutputItem {
+  return { type: 'custom_tool_call', ...ids, name: 'apply_patch', input: ['*** Begin Patch', ...body, '*** End Patch'].join('\n') };
 }
 
 interface SimResponse {

@@ -8,6 +8,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isAbsolute, join } from 'node:path';
 import {
   estimateInputTokens,
   parseMessagesRequest,
@@ -192,7 +193,7 @@ function buildReply(state: State, request: MessagesRequest, agent: string, conve
   const outputTokens = (generated: string) => fixed?.outputTokens ?? tokens(generated);
   const tool = directives.tools[conversation.toolCallsThisTurn];
   if (tool) {
-    const block = toolUseBlock(tool, agent, `toolu_sim_${n}`);
+    const block = toolUseBlock(tool, agent, `toolu_sim_${n}`, conversation.cwd);
     return { ...base, content: [block], stopReason: 'tool_use', outputTokens: outputTokens(JSON.stringify(block.input)) };
   }
   // Under --json-schema the model hands in its answer by calling StructuredOutput, once.
@@ -205,11 +206,22 @@ function buildReply(state: State, request: MessagesRequest, agent: string, conve
   return { ...base, content: [{ type: 'text', text }], stopReason: 'end_turn', outputTokens: outputTokens(text) };
 }
 
-function toolUseBlock(tool: SimToolCall, agent: string, id: string): Extract<ReplyBlock, { type: 'tool_use' }> {
-  if (tool.kind === 'write') {
-    return { type: 'tool_use', id, name: 'Write', input: { file_path: tool.path, content: `written by ${agent}\n` } };
+function toolUseBlock(tool: SimToolCall, agent: string, id: string, cwd: string | undefined): Extract<ReplyBlock, { type: 'tool_use' }> {
+  switch (tool.kind) {
+    case 'write':
+      return { type: 'tool_use', id, name: 'Write', input: { file_path: tool.path, content: tool.content ?? `written by ${agent}\n` } };
+    case 'read':
+      return { type: 'tool_use', id, name: 'Read', input: { file_path: absoluteIn(cwd, tool.path) } };
+    case 'edit':
+      return { type: 'tool_use', id, name: 'Edit', input: { file_path: absoluteIn(cwd, tool.path), old_string: tool.oldText, new_string: tool.newText } };
+    case 'bash':
+      return { type: 'tool_use', id, name: 'Bash', input: { command: tool.command, description: `simulated: ${tool.command}` } };
   }
-  return { type: 'tool_use', id, name: 'Bash', input: { command: tool.command, description: `simulated: ${tool.command}` } };
+}
+
+/** Read and Edit want absolute paths (as a real model sends them): relative ones are taken from the CLI's working directory. */
+function absoluteIn(cwd: string | undefined, file: string): string {
+  return cwd === undefined || isAbsolute(file) ? file : join(cwd, file);
 }
 
 function answer(request: MessagesRequest, directives: Directives, msg: ReplyMessage, res: ServerResponse): void {

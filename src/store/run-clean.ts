@@ -34,7 +34,7 @@ export async function realRoot(root: string): Promise<string> {
  * Remove the run directory `<root>/<name>` (a run, or debris of one). UsageError when it is not
  * a run directory, or a live herd holds it (its message says which process).
  */
-export async function removeRun(root: string, name: string): Promise<RemovedRun> {
+export async function removeRun(root: string, name: string, beforeRemove?: (name: string) => Promise<void>): Promise<RemovedRun> {
   const base = await realRoot(root);
   const home = path.join(base, name);
   // One path component under the real root, not a symbolic link: nothing outside the root can be reached.
@@ -45,6 +45,13 @@ export async function removeRun(root: string, name: string): Promise<RemovedRun>
     inUse: (owner) => `run ${name} is in use by herd process ${owner.pid}; not removed (wait until it finishes, or stop it first)`,
     missing: `unknown run id "${name}" in ${base}`,
   });
+  try {
+    // e.g. a repository run's worktrees, removed from the user's repository while the run is ours.
+    await beforeRemove?.(name);
+  } catch (error) {
+    await release();
+    throw error;
+  }
   await removeLocked(base, name, release);
   return { home, kind };
 }

@@ -23,7 +23,10 @@ import { checkRunPaths } from '../store/run-dirs.js';
 import { releaseCreatedRun } from '../store/run-clean.js';
 import { computeTotals } from '../report/totals.js';
 import { createResult } from '../results.js';
-import type { AgentResult, AgentTask, RunSummary } from '../types.js';
+import type { AgentResult, AgentTask, RepoOptions, RunSummary } from '../types.js';
+import { commitIdentity, excludeFromStatus, herdIdentityEnv } from '../repo/repository.js';
+import { openRunRepository, validateWorkspaceCommands, type RunRepository } from './run-repository.js';
+import { createWorkspaceSteps, type WorkspaceSteps } from './workspace-steps.js';
 import { createAgentWorkspace, createPrivateDirectory, createRunHome, removeEmptyRunHome, seedFiles } from '../workspace/workspace.js';
 import { startSimulateServer, type SimulateOptions, type SimulateServer } from '../simulate/server.js';
 import { WarmPool } from '../attempt/warm-pool.js';
@@ -105,11 +108,19 @@ export interface SupervisorOptions {
    * Checked before anything starts: a UsageError when bwrap is missing or cannot work here.
    */
   sandbox?: boolean | SandboxOptions;
+  /** The repository every new run works on unless its RunOptions say otherwise (see RunOptions.repo). */
+  repo?: RepoOptions;
 }
 
 export interface RunOptions {
   runId?: string;
   signal?: AbortSignal;
+  /**
+   * Work on the user's code: each agent in a git worktree of `repo.dir` on its own branch
+   * (herd/<runId>/<agentId>), or in a copy of `repo.copy`; every turn's change is committed
+   * and recorded (AgentResult.change), with the task's check command run after it.
+   */
+  repo?: RepoOptions;
 }
 
 export interface ResumeOptions {
@@ -196,10 +207,19 @@ export class Supervisor {
   /** Run a batch of tasks as turn 1 of a new run. Agent failures are results, never throws for them. */
   async run(tasks: readonly AgentTask[], runOptions: RunOptions = {}): Promise<RunSummary> {
     validateTasks(tasks);
+    // Before connecting: the answer does not depend on the queue being there.
+    this.refuseQueuedWorkspaceSteps((runOptions.repo ?? this.options.repo) !== undefined, tasks);
     await this.connectQueue();
-    const run = await this.createRun(tasks, runOptions.runId);
+    const run = await this.createRun(tasks, runOptions.runId, runOptions.repo ?? this.options.repo);
     try {
-      return await this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, runOptions.signal);
+      return await this.runTurn(
+        run.summary,
+        run.runHome,
+        run.entries,
+        run.claudeBin,
+        runOptions.signal,
+        run.warnings?.length ? { warnings: run.warnings } : {},
+      );
     } finally {
       await this.releaseCreated(run.summary.runId);
     }
@@ -216,12 +236,16 @@ export class Supervisor {
     try {
       return await runWorkflow(workflow, runOptions, {
         workspaceRoot: this.workspaceRoot,
-        createRun: async (tasks, runId) => {
-          const run = await this.createRun(tasks, runId);
+        createRun: async (tasks, runId, repo) => {
+          const run = await this.createRun(tasks, runId, repo ?? this.options.repo);
           created.push(runId);
           return run;
         },
-        runTurn: (run, signal, turnOptions) => this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, turnOptions),
+        runTurn: (run, signal, turnOptions) =>
+          this.runTurn(run.summary, run.runHome, run.entries, run.claudeBin, signal, {
+            ...turnOptions,
+            ...(run.warnings?.length ? { warnings: run.warnings } : {}),
+          }),
       });
     } finally {
       for (const runId of created) await this.releaseCreated(runId);
@@ -240,13 +264,17 @@ export class Supervisor {
    * taken for debris), one workspace per agent, and the run in memory (all agents pending).
    * Whatever fails after the directory exists removes it again: nothing is left to clean.
    */
-  private async createRun(tasks: readonly AgentTask[], wantedRunId: string | undefined): Promise<PreparedRun> {
+  private async createRun(tasks: readonly AgentTask[], wantedRunId: string | undefined, repoOptions?: RepoOptions): Promise<PreparedRun> {
     validateTasks(tasks);
+    validateWorkspaceCommands(tasks);
+    this.refuseQueuedWorkspaceSteps(repoOptions !== undefined, tasks);
     const prepared = tasks.map((task) => this.withDefaults(task));
     const claudeBin = this.claudeBinFor(prepared);
     await this.checkSandbox(prepared);
     this.resolveVendorBins(prepared);
     const runId = wantedRunId === undefined ? createRunId() : validateId('run id', wantedRunId);
+    // Checked before anything is created: a directory that is no repository, an unknown base, ids that make no branch.
+    const repo = repoOptions === undefined ? undefined : await openRunRepository(repoOptions, runId, prepared, this.workspaceRoot);
     const runHome = await createRunHome(this.workspaceRoot, runId);
     // Taken before anything else can fail; released after the first turn (releaseCreated).
     this.creationLocks.set(
@@ -257,14 +285,21 @@ export class Supervisor {
       }),
     );
     try {
-      return await this.populateRun(prepared, runId, runHome, claudeBin);
+      return await this.populateRun(prepared, runId, runHome, claudeBin, repo);
     } catch (error) {
       await this.releaseCreated(runId);
       throw error;
     }
   }
 
-  private async populateRun(prepared: AgentTask[], runId: string, runHome: string, claudeBin: string | undefined): Promise<PreparedRun> {
+  private async populateRun(
+    prepared: AgentTask[],
+    runId: string,
+    runHome: string,
+    claudeBin: string | undefined,
+    repo: RunRepository | undefined,
+  ): Promise<PreparedRun> {
+    if (repo?.record.kind === 'worktree') await excludeFromStatus(repo.record.root, this.workspaceRoot);
     const simulated = this.options.simulate !== undefined && this.options.simulate !== false;
     const now = new Date().toISOString();
     const summary: RunSummary = {
@@ -279,6 +314,7 @@ export class Supervisor {
       tasks: prepared.map(storableTask),
       workspaceRoot: this.workspaceRoot,
     };
+    if (repo) summary.repo = repo.record;
     if (simulated) {
       // Claude writes sessions and settings here; private like the rest of the run.
       summary.claudeConfigDir = path.join(runHome, '.claude-config');
@@ -286,12 +322,13 @@ export class Supervisor {
     }
     const entries: TurnEntry[] = [];
     for (const task of prepared) {
-      const workspace = await createAgentWorkspace(runHome, task.id);
-      if (task.files) await seedFiles(workspace, task.files);
+      // On a repository the workspace is made when the agent starts (a worktree add, one at a time per repository).
+      const workspace = repo ? path.join(runHome, task.id) : await createAgentWorkspace(runHome, task.id);
+      if (!repo && task.files) await seedFiles(workspace, task.files);
       entries.push({ task, workspace });
       summary.agents.push(pendingResult(task.id, workspace));
     }
-    return { summary, runHome, entries, claudeBin };
+    return { summary, runHome, entries, claudeBin, ...(repo?.warnings.length ? { warnings: repo.warnings } : {}) };
   }
 
   /** Send `prompt` to every agent of a run (or the chosen ones), each resuming its own session in its own workspace. */
@@ -460,6 +497,7 @@ export class Supervisor {
       ...(budget ? { budget } : {}),
       prices: mergePrices(this.options.prices),
       ...(typeof this.options.sandbox === 'object' ? { sandbox: this.options.sandbox } : {}),
+      ...((await this.workspaceStepsFor(summary, entries, signal)) ?? {}),
     });
     return runner.run(entries, turnOptions);
   }
@@ -471,6 +509,43 @@ export class Supervisor {
     const warnCostUsd = pick('warnCostUsd');
     if (maxCostUsd === undefined && warnCostUsd === undefined) return undefined;
     return { ...(maxCostUsd === undefined ? {} : { maxCostUsd }), ...(warnCostUsd === undefined ? {} : { warnCostUsd }) };
+  }
+
+  /**
+   * A queue worker runs the agent in a workspace on its own machine, while the worktree, the
+   * change record and the check would be made here: the two do not go together (yet).
+   */
+  private refuseQueuedWorkspaceSteps(onRepository: boolean, tasks: readonly AgentTask[]): void {
+    if (this.options.queue === undefined) return;
+    if (onRepository) throw new UsageError('--queue: agents on a repository (--repo, --copy) run here, not on queue workers; leave out one of them');
+    const withCommand = tasks.find((task) => task.check !== undefined || task.setup !== undefined);
+    if (withCommand)
+      throw new UsageError(`--queue: task "${withCommand.id}" has a check or setup command, which runs here, not on queue workers; leave out one of them`);
+  }
+
+  /** Runs on a repository, or with check/setup commands, get their steps around each turn (workspace-steps.ts). */
+  private async workspaceStepsFor(
+    summary: RunSummary,
+    entries: readonly TurnEntry[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ workspaceSteps: WorkspaceSteps } | undefined> {
+    const hasCommands = entries.some((entry) => entry.task.check !== undefined || entry.task.setup !== undefined);
+    if (summary.repo === undefined && !hasCommands) return undefined;
+    this.refuseQueuedWorkspaceSteps(
+      summary.repo !== undefined,
+      entries.map((entry) => entry.task),
+    );
+    const identity = summary.repo ? await commitIdentity(summary.repo.root).catch(() => herdIdentityEnv()) : {};
+    const workspaceSteps = createWorkspaceSteps({
+      summary,
+      identity,
+      inheritedEnv: this.options.inheritedEnv ?? process.env,
+      env: this.options.env ?? {},
+      envAllow: this.options.envAllow,
+      killGraceMs: this.options.killGraceMs,
+      signal: combineSignals(this.options.signal, signal),
+    });
+    return { workspaceSteps };
   }
 
   /** Warm processes keep the URL of the server they started with, so with keepAlive it outlives turns. */

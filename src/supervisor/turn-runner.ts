@@ -35,6 +35,7 @@ import { createEmitter, type Emit } from './emitter.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { runWithRetries } from './retry-loop.js';
 import { openTurn, orderLike, placeResult, reopenTurn, runStatus } from './turn-record.js';
+import type { WorkspaceSteps } from './workspace-steps.js';
 
 export interface TurnRunnerOptions {
   summary: RunSummary;
@@ -67,6 +68,8 @@ export interface TurnRunnerOptions {
   prices: PriceTable;
   /** How sandboxed tasks run (extra paths, bwrap executable). */
   sandbox?: SandboxOptions;
+  /** Runs on a repository, or with check/setup commands: what happens around each agent's turn (workspace-steps.ts). */
+  workspaceSteps?: WorkspaceSteps;
 }
 
 export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries: TurnEntry[], turnOptions?: TurnRunOptions) => Promise<RunSummary> } {
@@ -210,6 +213,7 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
       simulated: summary.simulated,
       ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     });
+    for (const message of turnOptions.warnings ?? []) emit({ type: 'run.warning', message });
     for (const entry of entries) emit({ type: 'agent.queued', agentId: entry.task.id, turn: turn.turn });
     // A run that already spent its cap starts nothing.
     budget.check();
@@ -246,12 +250,16 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
         error: { reason: entry.skipReason ?? 'no-session', message: entry.skip },
       });
     }
+    // A pick decides without running an agent (a workflow's `pick: check`).
+    if (entry.decide) return entry.decide();
     let result = signal.aborted ? notStartedResult(entry) : await runAttempts(entry, turn, server, previousResults);
     // Stopped (or never started) by the cap, not by the user: recorded as such, so resume goes on with it.
     if (result.status === 'cancelled' && budget.stopped && !options.signal?.aborted) result = budget.asStopped(result);
     const previous = previousResults.get(task.id);
     // Not started after all (cancelled, or the cap): what an earlier segment recorded (time, money, session) stays, with the new status.
-    if (result.attempts === 0) return previous && result.error ? { ...previous, status: result.status, error: result.error } : result;
+    // A failed setup (no attempt either) is recorded with it.
+    if (result.attempts === 0)
+      return previous && result.error ? { ...previous, status: result.status, error: result.error, ...(result.setup ? { setup: result.setup } : {}) } : result;
     const recordedPrompt = turn.prompt ?? summary.tasks.find((stored) => stored.id === task.id)?.prompt;
     if (task.prompt !== recordedPrompt) result = { ...result, prompt: task.prompt };
     return previous ? mergeAttempts(previous, result) : result;
@@ -270,15 +278,21 @@ export function createRunTurnRunner(options: TurnRunnerOptions): { run: (entries
       // Each attempt's reported cost replaces the budget's running estimate of it.
       const attemptOnce = async (attempt: number) =>
         budget.settle(task.id, await launchAttempt({ entry, turnNumber: turn.turn, attempt, priorAttempts, server, redact: redactText }));
-      const result = await runWithRetries(attemptOnce, {
-        agentId: task.id,
-        retry: options.retry,
-        gate: rateLimitGate,
-        emit,
-        signal,
-        retryHintMs: () => signals.retryHintMs(task.id),
-      });
-      return entry.check ? entry.check(result) : requireStructuredOutput(task, result);
+      const attemptAll = async (): Promise<AgentResult> => {
+        const result = await runWithRetries(attemptOnce, {
+          agentId: task.id,
+          retry: options.retry,
+          gate: rateLimitGate,
+          emit,
+          signal,
+          retryHintMs: () => signals.retryHintMs(task.id),
+        });
+        return entry.check ? entry.check(result) : requireStructuredOutput(task, result);
+      };
+      // On a repository (or with check/setup commands) the attempts run inside the workspace steps:
+      // prepare the worktree and setup before, record the change and run the check after.
+      const steps = options.workspaceSteps;
+      return steps ? await steps({ entry, turn: turn.turn, earlier: previousResults.get(task.id), redact: redactText, run: attemptAll }) : await attemptAll();
     } catch (error) {
       const message = redact(`herd failed while running this agent: ${error instanceof Error ? error.message : String(error)}`);
       return createResult({ id: task.id, workspace: entry.workspace, status: 'failed', attempts: 1, error: { reason: 'internal', message } });

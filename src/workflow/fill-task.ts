@@ -16,6 +16,8 @@ export interface FillContext {
   /** Verdicts of judges that decided, by judge task id. */
   verdicts: ReadonlyMap<string, Verdict>;
   sharedDir?: string;
+  /** On a repository: each finished candidate's check and diff, by agent id (shown to judges). */
+  work?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -53,7 +55,8 @@ function collectCandidates(judged: WorkflowGroup, context: FillContext): Candida
   const chosen: Candidate[] = candidateIds(judged, context.results).map((id) => {
     const result = context.results.get(id)!;
     const model = context.workflow.agents.find((agent) => agent.task.id === id)?.task.model;
-    return { id, result: result.result ?? '', ...(model === undefined ? {} : { model }) };
+    const work = context.work?.get(id);
+    return { id, result: result.result ?? '', ...(model === undefined ? {} : { model }), ...(work === undefined ? {} : { work }) };
   });
   if (chosen.length === 0) throw new TemplateValueError(`no candidate of "${judged.id}" succeeded, so there is nothing to judge`);
   const failed = judged.agents

@@ -35,6 +35,7 @@ export function buildWorkflow(spec: WorkflowSpec, vars: Record<string, string> =
   if (spec.maxCostUsd !== undefined) workflow.maxCostUsd = spec.maxCostUsd;
   if (spec.warnCostUsd !== undefined) workflow.warnCostUsd = spec.warnCostUsd;
   if (spec.shared) workflow.shared = spec.shared === true ? {} : spec.shared;
+  if (spec.repo) workflow.repo = spec.repo;
   return workflow;
 }
 
@@ -58,6 +59,9 @@ function indexTasks(tasks: readonly WorkflowTaskSpec[], where: string): Map<stri
 }
 
 function checkTaskShape(task: WorkflowTaskSpec, label: string): void {
+  if (task.pick !== undefined && task.judge === undefined)
+    throw new UsageError(`${label}: pick goes with judge (pick: check chooses among the judged task's candidates)`);
+  if (task.pick !== undefined && task.pick !== 'check') throw new UsageError(`${label}, field "pick": expected "check", got ${JSON.stringify(task.pick)}`);
   if (typeof task.prompt !== 'string' || task.prompt.trim() === '') throw new UsageError(`${label}: a prompt is required`);
   if (task.agent === 'command' && !task.command?.length) throw new UsageError(`${label}: agent "command" needs a command`);
   const patterns = [task.each !== undefined && 'each', task.compete !== undefined && 'compete', task.judge !== undefined && 'judge'].filter(Boolean);
@@ -79,9 +83,10 @@ function checkTaskShape(task: WorkflowTaskSpec, label: string): void {
 function collectEdges(specs: ReadonlyMap<string, WorkflowTaskSpec>, where: string): Map<string, string[]> {
   const edges = new Map<string, string[]>();
   for (const task of specs.values()) {
-    const dependsOn = [...new Set([...(task.dependsOn ?? []), ...(task.judge === undefined ? [] : [task.judge])])];
+    const implied = [...(task.judge === undefined ? [] : [task.judge]), ...(task.baseFrom === undefined ? [] : [task.baseFrom])];
+    const dependsOn = [...new Set([...(task.dependsOn ?? []), ...implied])];
     for (const dependency of dependsOn) {
-      const field = dependency === task.judge && !task.dependsOn?.includes(dependency) ? 'judge' : 'dependsOn';
+      const field = task.dependsOn?.includes(dependency) ? 'dependsOn' : dependency === task.judge ? 'judge' : 'baseFrom';
       if (dependency === task.id)
         throw new UsageError(`${where}: task "${task.id}" ${field === 'judge' ? 'judges' : 'depends on'} itself (cycle: ${task.id} -> ${task.id})`);
       if (!specs.has(dependency)) {
@@ -90,6 +95,11 @@ function collectEdges(specs: ReadonlyMap<string, WorkflowTaskSpec>, where: strin
     }
     if (task.judge !== undefined && specs.get(task.judge)!.judge !== undefined)
       throw new UsageError(`${where}: task "${task.id}" judges "${task.judge}", which is a judge itself`);
+    const source = task.baseFrom === undefined ? undefined : specs.get(task.baseFrom)!;
+    if (source && source.judge === undefined && (source.each !== undefined || source.compete !== undefined))
+      throw new UsageError(
+        `${where}: task "${task.id}", field "baseFrom": "${source.id}" runs several agents; start from a judge of it (its winner's commit) instead`,
+      );
     edges.set(task.id, dependsOn);
   }
   return edges;
@@ -141,6 +151,8 @@ function describeGroup(task: WorkflowTaskSpec, dependsOn: string[], stage: numbe
   const agents = kind === 'each' || kind === 'compete' ? Array.from({ length: count }, (_, index) => `${task.id}-${index + 1}`) : [task.id];
   const group: WorkflowGroup = { id: task.id, kind, agents, dependsOn, stage, priority: task.priority ?? 0, optional: task.optional === true };
   if (task.judge !== undefined) group.judges = task.judge;
+  if (task.pick !== undefined) group.pick = task.pick;
+  if (task.baseFrom !== undefined) group.baseFrom = task.baseFrom;
   if (task.each) group.items = [...task.each];
   return group;
 }
@@ -240,9 +252,10 @@ function checkDepPlaceholder(id: string, field: string, raw: string, group: Work
 
 function expandTask(task: WorkflowTaskSpec, groups: ReadonlyMap<string, WorkflowGroup>): WorkflowAgent[] {
   const group = groups.get(task.id)!;
-  const { dependsOn: _dependsOn, each: _each, eachFiles, compete, judge: _judge, optional: _optional, ...options } = task;
+  const { dependsOn: _dependsOn, each: _each, eachFiles, compete, judge: _judge, optional: _optional, pick: _pick, baseFrom: _baseFrom, ...options } = task;
   return group.agents.map((agentId, position) => {
-    const agentTask: AgentTask = { ...options, id: agentId };
+    // A pick runs no agent: nothing to resolve or start (the scheduler decides it).
+    const agentTask: AgentTask = task.pick ? { id: agentId, prompt: task.prompt, agent: 'command', command: ['true'] } : { ...options, id: agentId };
     if (Array.isArray(compete)) applyCompetitor(agentTask, compete[position]!);
     const seeded = group.items && eachFiles?.[group.items[position]!];
     if (seeded !== undefined) agentTask.files = { ...agentTask.files, [group.items![position]!]: seeded };

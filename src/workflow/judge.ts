@@ -10,13 +10,15 @@ export interface Candidate {
   id: string;
   result: string;
   model?: string;
+  /** On a repository: its check result and diff (see repo-candidates.ts). */
+  work?: string;
 }
 
 export interface Verdict {
   winner: string;
   reason: string;
-  /** Where the verdict was read: the agent's structured output, or its text. */
-  source: 'structured' | 'text';
+  /** Where the verdict was read: the agent's structured output, or its text; 'check': picked by check results (no judge agent). */
+  source: 'structured' | 'text' | 'check';
 }
 
 /** The JSON Schema a claude judge must answer with: one of the candidate ids and a reason. */
@@ -38,6 +40,7 @@ export function renderCandidates(target: string, candidates: readonly Candidate[
   for (const failed of notRunning) lines.push(`(${failed.id} ${failed.status} and is not a candidate)`);
   for (const candidate of candidates) {
     lines.push('', `### Candidate ${candidate.id}${candidate.model ? ` (model ${candidate.model})` : ''}`, candidate.result.trim());
+    if (candidate.work !== undefined) lines.push('', `Its work on the repository:`, candidate.work);
   }
   return lines.join('\n');
 }

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { runByDependencies, type SkipCause } from '../pool/dependency-scheduler.js';
 import type { TurnEntry, TurnRunOptions, TurnScheduler } from '../turn.js';
 import { createRunId } from '../store/run-store.js';
-import type { AgentResult, AgentTask, RunSummary, WorkflowRecord } from '../types.js';
+import type { AgentResult, AgentTask, RepoOptions, RepoRecord, RunSummary, WorkflowRecord } from '../types.js';
+import { UsageError } from '../errors.js';
+import { createResult } from '../results.js';
+import { describeCandidateWork, pickByCheck } from './repo-candidates.js';
 import { validateId, validateSeedFiles } from '../options.js';
 import { seedFiles } from '../workspace/workspace.js';
 import { candidateIds, fillAgentTask, type FillContext } from './fill-task.js';
@@ -24,6 +27,8 @@ export interface WorkflowRunOptions {
   /** Values for `{{vars.<name>}}` (win over the spec's defaults); a built Workflow has its own already. */
   vars?: Record<string, string>;
   signal?: AbortSignal;
+  /** Work on a repository (see RunOptions.repo); wins over the spec's own `repo`. */
+  repo?: RepoOptions;
 }
 
 /** A run home with its workspaces made and its record started, ready for its first turn. */
@@ -32,12 +37,14 @@ export interface PreparedRun {
   runHome: string;
   entries: TurnEntry[];
   claudeBin: string | undefined;
+  /** Said once the first turn starts (e.g. uncommitted changes left out of a repository run). */
+  warnings?: string[];
 }
 
 /** What the Supervisor lends a workflow: its way of creating a run and of running a turn. */
 export interface WorkflowHost {
   workspaceRoot: string;
-  createRun(tasks: readonly AgentTask[], runId: string): Promise<PreparedRun>;
+  createRun(tasks: readonly AgentTask[], runId: string, repo?: RepoOptions): Promise<PreparedRun>;
   runTurn(run: PreparedRun, signal: AbortSignal | undefined, turnOptions: TurnRunOptions): Promise<RunSummary>;
 }
 
@@ -50,12 +57,18 @@ export async function runWorkflow(input: WorkflowSpec | Workflow, options: Workf
   const runId = options.runId === undefined ? createRunId() : validateId('run id', options.runId);
   const sharedDir = workflow.shared ? path.resolve(workflow.shared.dir ?? path.join(host.workspaceRoot, runId, SHARED_DIR_NAME)) : undefined;
   const tasks = workflow.agents.map((agent) => withSharedDir(agent.task, sharedDir));
+  const repo = options.repo ?? workflow.repo;
+  const startsElsewhere = workflow.groups.find((group) => group.baseFrom !== undefined);
+  if (startsElsewhere && (repo === undefined || repo.copy !== undefined))
+    throw new UsageError(
+      `task "${startsElsewhere.id}", field "baseFrom": starting from another task's commit needs a git repository (--repo or defaults.repo${repo?.copy !== undefined ? '; --copy gives each agent a repository of its own' : ''})`,
+    );
   // Checked before the run's directory exists (the agents' files are checked by createRun).
   if (workflow.shared?.files) validateSeedFiles('shared', workflow.shared.files);
-  const run = await host.createRun(tasks, runId);
+  const run = await host.createRun(tasks, runId, repo);
   if (sharedDir !== undefined) await prepareSharedDir(sharedDir, workflow.shared?.files ?? {});
   run.summary.workflow = startRecord(workflow, sharedDir);
-  const schedule = createWorkflowScheduler(workflow, run.summary.workflow, sharedDir);
+  const schedule = createWorkflowScheduler(workflow, run.summary.workflow, sharedDir, [], run.summary.repo);
   const budget = {
     ...(workflow.maxCostUsd === undefined ? {} : { maxCostUsd: workflow.maxCostUsd }),
     ...(workflow.warnCostUsd === undefined ? {} : { warnCostUsd: workflow.warnCostUsd }),
@@ -100,7 +113,7 @@ export function createWorkflowResumeScheduler(summary: RunSummary): TurnSchedule
     group.agents.map((id, position) => describeAgent(summary.tasks.find((task) => task.id === id) ?? { id, prompt: '' }, group, position, groups)),
   );
   const workflow: Workflow = { vars: record.vars, groups: record.tasks, agents };
-  return createWorkflowScheduler(workflow, record, record.sharedDir, summary.turns[0]?.agents ?? []);
+  return createWorkflowScheduler(workflow, record, record.sharedDir, summary.turns[0]?.agents ?? [], summary.repo);
 }
 
 /**
@@ -112,6 +125,7 @@ function createWorkflowScheduler(
   record: WorkflowRecord,
   sharedDir: string | undefined,
   earlier: readonly AgentResult[] = [],
+  repo?: RepoRecord,
 ): TurnScheduler {
   const groups = new Map(workflow.groups.map((group) => [group.id, group]));
   const results = new Map(earlier.map((result) => [result.id, result]));
@@ -137,14 +151,30 @@ function createWorkflowScheduler(
         markSkipped(entry, describeSkip({ dependency: blocked, failed: blocked }, results, groups));
         return (await runRecorded(entry)).status === 'succeeded';
       }
+      const group = groups.get(agent.group)!;
+      if (group.judges !== undefined && group.pick === 'check') {
+        const judged = group.judges;
+        entry.decide = () => pickByChecks(entry, agent.group, judged);
+        return (await runRecorded(entry)).status === 'succeeded';
+      }
+      if (group.baseFrom !== undefined) {
+        const from = startCommit(group.baseFrom);
+        if (typeof from !== 'string') {
+          markSkipped(entry, from.error);
+          return (await runRecorded(entry)).status === 'succeeded';
+        }
+        entry.baseCommit = from;
+      }
       try {
+        // A judge on a repository sees each candidate's check and diff too.
+        if (group.judges !== undefined && repo) context.work = await collectWork(repo, groups.get(group.judges)!.agents);
         entry.task = fillAgentTask(agent, entry.task, context);
       } catch (error) {
         if (!(error instanceof TemplateValueError)) throw error;
         markSkipped(entry, error.message);
         return (await runRecorded(entry)).status === 'succeeded';
       }
-      const judged = groups.get(agent.group)?.judges;
+      const judged = group.judges;
       if (judged !== undefined) entry.check = (result) => decide(agent.group, judged, result);
       return (await runRecorded(entry)).status === 'succeeded';
     };
@@ -168,6 +198,38 @@ function createWorkflowScheduler(
     });
     closeRecord(record, workflow, results, pool.concurrency);
   };
+
+  async function collectWork(repoRecord: RepoRecord, candidates: readonly string[]): Promise<Map<string, string>> {
+    const finished = candidates.filter((id) => results.get(id)?.status === 'succeeded');
+    return new Map(await Promise.all(finished.map(async (id) => [id, await describeCandidateWork(repoRecord, results.get(id)!)] as const)));
+  }
+
+  /** baseFrom: the final commit of that task's agent (a judge's: its winner's), or why there is none. */
+  function startCommit(taskId: string): string | { error: string } {
+    const source = groups.get(taskId)!;
+    const agentId = source.judges !== undefined ? verdicts.get(source.id)?.winner : source.agents[0];
+    if (agentId === undefined) return { error: `baseFrom "${taskId}": the judge named no winner to start from` };
+    const commit = results.get(agentId)?.change?.to;
+    return commit ?? { error: `baseFrom "${taskId}": ${agentId} left no recorded commit to start from` };
+  }
+
+  /** pick: check decides like a judge would, from the candidates' check results; no agent runs. */
+  function pickByChecks(entry: TurnEntry, judge: string, judged: string): AgentResult {
+    const candidates = candidateIds(groups.get(judged)!, results);
+    const judgement: WorkflowRecord['judgements'][number] = { judge, of: judged, candidates };
+    record.judgements = [...record.judgements.filter((earlierJudgement) => earlierJudgement.judge !== judge), judgement];
+    const verdict = pickByCheck(groups.get(judged)!.agents, results);
+    if ('error' in verdict) {
+      judgement.error = verdict.error;
+      return createResult({ id: entry.task.id, workspace: entry.workspace, status: 'failed', error: { reason: 'protocol', message: verdict.error } });
+    }
+    verdicts.set(judge, verdict);
+    Object.assign(judgement, { winner: verdict.winner, reason: verdict.reason, source: verdict.source });
+    return {
+      ...createResult({ id: entry.task.id, workspace: entry.workspace, status: 'succeeded' }),
+      result: `WINNER: ${verdict.winner}\nREASON: ${verdict.reason}`,
+    };
+  }
 
   /** A judge's answer must name a winner among the candidates that succeeded; otherwise the judge failed. */
   function decide(judge: string, judged: string, result: AgentResult): AgentResult {

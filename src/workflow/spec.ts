@@ -3,7 +3,7 @@
 // run, grouped by the task that produced it, with dependency edges between agents.
 
 import type { DependencyEdge } from '../pool/dependency-scheduler.js';
-import type { AgentTask, WorkflowTaskRecord } from '../types.js';
+import type { AgentTask, RepoOptions, WorkflowTaskRecord } from '../types.js';
 
 /** One task as written: agent options plus the orchestration fields. */
 export interface WorkflowTaskSpec extends Omit<AgentTask, 'dependsOn'> {
@@ -17,6 +17,10 @@ export interface WorkflowTaskSpec extends Omit<AgentTask, 'dependsOn'> {
   compete?: number | string[];
   /** This task judges the candidates of the named task and must answer `WINNER: <id>`. */
   judge?: string;
+  /** With judge: decide without a judge agent. 'check': among the candidates whose check passed, the smallest change wins. */
+  pick?: 'check';
+  /** On a repository: start from this task's final commit (a judge's: its winner's), e.g. implement -> review -> fix on one line of commits. */
+  baseFrom?: string;
   /** Dependents run even when this task fails (templates that need its result still cannot). */
   optional?: boolean;
 }
@@ -40,6 +44,8 @@ export interface WorkflowSpec {
   /** Spending cap and warning level for the whole run, in USD (the Supervisor's own options win). */
   maxCostUsd?: number;
   warnCostUsd?: number;
+  /** Work on a repository: each agent in a worktree on its own branch (see RunOptions.repo). */
+  repo?: RepoOptions;
 }
 
 export type GroupKind = WorkflowTaskRecord['kind'];
@@ -64,6 +70,7 @@ export interface Workflow {
   file?: string;
   vars: Record<string, string>;
   shared?: SharedSpec;
+  repo?: RepoOptions;
   groups: WorkflowGroup[];
   agents: WorkflowAgent[];
   maxCostUsd?: number;

@@ -3,15 +3,19 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
-import { budgetFromFileContent, tasksFromFileContent } from './task-file-schema.js';
-import type { AgentTask, RunBudgetLimits } from '../types.js';
+import path from 'node:path';
+import { budgetFromFileContent, taskFileFromContent } from './task-file-schema.js';
+import type { AgentTask, RepoOptions, RunBudgetLimits } from '../types.js';
 
 export async function loadTaskFile(file: string): Promise<AgentTask[]> {
   return (await loadTaskDocument(file)).tasks;
 }
 
-/** The tasks, and the run's spending limits when the file sets them (top-level maxCostUsd, warnCostUsd). */
-export async function loadTaskDocument(file: string): Promise<{ tasks: AgentTask[]; budget: RunBudgetLimits }> {
+/**
+ * The tasks, the run's spending limits when the file sets them (top-level maxCostUsd,
+ * warnCostUsd), and the repository its defaults name (`defaults.repo`, relative to the file).
+ */
+export async function loadTaskDocument(file: string): Promise<{ tasks: AgentTask[]; budget: RunBudgetLimits; repo?: RepoOptions }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -19,7 +23,7 @@ export async function loadTaskDocument(file: string): Promise<{ tasks: AgentTask
     throw new UsageError(`--tasks: cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
   const content = parseTaskDocument(text, file);
-  return { tasks: tasksFromFileContent(content, file), budget: budgetFromFileContent(content) };
+  return { ...taskFileFromContent(content, file, path.dirname(path.resolve(file))), budget: budgetFromFileContent(content) };
 }
 
 /** YAML or JSON text to a value; a syntax error or an empty file is one line naming the file. */

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseTaskDocument } from './task-file.js';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { describeZodIssue, taskFileTaskSchema, toAgentTask } from './task-file-schema.js';
+import { describeZodIssue, repoFromDefaults, runDefaultsShape, taskDefaults, taskFileTaskSchema, toAgentTask } from './task-file-schema.js';
+import type { RepoOptions } from '../types.js';
 import type { SharedSpec, WorkflowSpec, WorkflowTaskSpec } from './spec.js';
 
 /** Seeded item files are read whole; a map over files is for documents, not data sets. */
@@ -26,6 +27,8 @@ const workflowTaskSchema = taskFileTaskSchema.extend({
     .optional(),
   judge: z.string().min(1).optional(),
   optional: z.boolean().optional(),
+  pick: z.literal('check', { error: 'expected "check" (the candidate whose check passed with the smallest change wins; no judge agent runs)' }).optional(),
+  baseFrom: z.string().min(1).optional(),
 });
 type WorkflowFileTask = z.infer<typeof workflowTaskSchema>;
 
@@ -41,7 +44,7 @@ const workflowDocumentSchema = z
     shared: sharedSchema.optional(),
     maxCostUsd: z.number().positive().optional(),
     warnCostUsd: z.number().positive().optional(),
-    defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).optional(),
+    defaults: taskFileTaskSchema.omit({ id: true, prompt: true }).extend(runDefaultsShape).optional(),
     tasks: z.array(workflowTaskSchema).min(1),
   })
   .strict();
@@ -52,7 +55,11 @@ const WORKFLOW_TASK_FIELDS = Object.keys(workflowTaskSchema.shape);
 function workflowFields(issuePath: readonly PropertyKey[]): readonly string[] {
   if (issuePath.length === 0) return Object.keys(workflowDocumentSchema.shape);
   const last = issuePath.at(-1);
-  if (last === 'defaults') return WORKFLOW_TASK_FIELDS.filter((field) => field in taskFileTaskSchema.shape && field !== 'id' && field !== 'prompt');
+  if (last === 'defaults')
+    return [
+      ...WORKFLOW_TASK_FIELDS.filter((field) => field in taskFileTaskSchema.shape && field !== 'id' && field !== 'prompt'),
+      ...Object.keys(runDefaultsShape),
+    ];
   if (last === 'shared') return ['dir', 'files'];
   return typeof last === 'number' ? WORKFLOW_TASK_FIELDS : [];
 }
@@ -87,12 +94,20 @@ export async function workflowFromContent(content: unknown, file: string, option
     const issues = parsed.error.issues;
     throw new UsageError(`${source}: ${describeZodIssue(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], document, workflowFields)}`);
   }
-  const { defaults = {}, tasks, vars, shared, name, maxCostUsd, warnCostUsd } = parsed.data;
+  const { defaults: fileDefaults = {}, tasks, vars, shared, name, maxCostUsd, warnCostUsd } = parsed.data;
   const base = path.dirname(file);
+  let repo: RepoOptions | undefined;
+  try {
+    repo = repoFromDefaults(fileDefaults, base);
+  } catch (error) {
+    throw error instanceof UsageError ? new UsageError(`${source}: ${error.message}`) : error;
+  }
+  const defaults = taskDefaults(fileDefaults);
   const specs: WorkflowTaskSpec[] = [];
   for (const [index, task] of tasks.entries()) specs.push(await toTaskSpec({ ...defaultsFor(task, defaults), ...task }, index, source, base));
   await applyEachFiles(specs, options.eachFiles ?? {}, source);
   const spec: WorkflowSpec = { file, tasks: specs };
+  if (repo !== undefined) spec.repo = repo;
   if (name !== undefined) spec.name = name;
   if (maxCostUsd !== undefined) spec.maxCostUsd = maxCostUsd;
   if (warnCostUsd !== undefined) spec.warnCostUsd = warnCostUsd;
@@ -103,8 +118,11 @@ export async function workflowFromContent(content: unknown, file: string, option
 }
 
 async function toTaskSpec(entry: WorkflowFileTask, index: number, source: string, base: string): Promise<WorkflowTaskSpec> {
-  const { promptFile, each, compete, judge, optional, dependsOn, ...taskFields } = entry;
+  const { promptFile, each, compete, judge, optional, dependsOn, pick, baseFrom, ...taskFields } = entry;
   const label = `${source}: task ${index + 1}${entry.id ? ` (id "${entry.id}")` : ''}`;
+  // A pick runs no agent, so it needs no prompt; one is recorded to say what it was.
+  if (pick !== undefined && taskFields.prompt === undefined && promptFile === undefined && judge !== undefined)
+    taskFields.prompt = `pick: ${pick} among the candidates of ${judge}`;
   if (promptFile !== undefined && taskFields.prompt !== undefined) throw new UsageError(`${label}: give "prompt" or "promptFile", not both`);
   if (promptFile !== undefined) taskFields.prompt = await readText(path.resolve(base, promptFile), `${label}, field "promptFile": ${promptFile}`);
   const task: WorkflowTaskSpec = toAgentTask(taskFields, index, source);
@@ -113,6 +131,8 @@ async function toTaskSpec(entry: WorkflowFileTask, index: number, source: string
   if (compete !== undefined) task.compete = compete;
   if (judge !== undefined) task.judge = judge;
   if (optional !== undefined) task.optional = optional;
+  if (pick !== undefined) task.pick = pick;
+  if (baseFrom !== undefined) task.baseFrom = baseFrom;
   if (each !== undefined) Object.assign(task, await readEach(each, base, `${label}, field "each"`));
   return task;
 }

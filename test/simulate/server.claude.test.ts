@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +100,27 @@ describe.skipIf(!existsSync(CLAUDE))('real claude CLI against the simulate serve
     expect(run.result.num_turns).toBe(2);
     expect(await readFile(join(cwd, 'notes.txt'), 'utf8')).toBe('written by writer\n');
     expect(run.result.result).toContain('Write ok');
+  });
+
+  it('reads and edits an existing file, then runs a shell command, as the directives ask', async () => {
+    await writeFile(join(cwd, 'config.txt'), 'name = herd\nlevel = 1\n');
+    const run = await runClaude(
+      [
+        'Raise the level [sim:edit config.txt level = 1=>level = 2] [sim:bash cat config.txt > copy.txt]',
+        '--permission-mode',
+        'acceptEdits',
+        '--allowed-tools',
+        'Bash',
+      ],
+      'editor',
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const tools = run.lines
+      .flatMap((line) => (line.type === 'assistant' ? (line.message.content as JsonObject[]) : []))
+      .filter((block) => block.type === 'tool_use');
+    expect(tools.map((block) => block.name)).toEqual(['Read', 'Edit', 'Bash']);
+    expect(await readFile(join(cwd, 'config.txt'), 'utf8')).toBe('name = herd\nlevel = 2\n');
+    expect(await readFile(join(cwd, 'copy.txt'), 'utf8')).toBe('name = herd\nlevel = 2\n');
+    expect(run.result.result).toContain('Edit ok');
   });
 });

@@ -183,6 +183,24 @@ describe('directives', () => {
     expect(blocks[0]).toMatchObject({ type: 'tool_use', name: 'Bash', input: { command: 'ls -la | wc -l' } });
   });
 
+  it('[sim:edit] reads the file, then edits it, with paths made absolute in the working directory', async () => {
+    const user = cliUser('Fix it [sim:edit src/a.ts count = 1=>count = 2\\nnext]');
+    const first = await streamed(server.url, messagesBody([user]), 'e1');
+    const read = first.blocks[0] as { id: string; name: string; input: unknown };
+    expect(read).toMatchObject({ type: 'tool_use', name: 'Read', input: { file_path: '/tmp/work/agent-from-cwd/src/a.ts' } });
+    const afterRead = messagesBody([
+      user,
+      { role: 'assistant', content: [{ type: 'tool_use', id: read.id, name: 'Read', input: read.input }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: read.id, content: '1\tcount = 1' }] },
+    ]);
+    const second = await streamed(server.url, afterRead, 'e1');
+    expect(second.blocks[0]).toMatchObject({
+      type: 'tool_use',
+      name: 'Edit',
+      input: { file_path: '/tmp/work/agent-from-cwd/src/a.ts', old_string: 'count = 1', new_string: 'count = 2\nnext' },
+    });
+  });
+
   it('[sim:status 429 x2] fails twice with rate_limit_error and retry-after, then succeeds', async () => {
     const before = server.stats.failuresInjected;
     const body = messagesBody([cliUser('Busy? [sim:status 429 x2]')]);
@@ -272,6 +290,14 @@ describe('directives', () => {
       { kind: 'write', path: 'a.txt' },
       { kind: 'bash', command: 'echo hi' },
     ]);
+    expect(parseDirectives('[sim:write b.txt hello\\nworld] [sim:read c.txt] [sim:edit d.txt a b=>c]').tools).toEqual([
+      { kind: 'write', path: 'b.txt', content: 'hello\nworld\n' },
+      { kind: 'read', path: 'c.txt' },
+      { kind: 'read', path: 'd.txt' },
+      { kind: 'edit', path: 'd.txt', oldText: 'a b', newText: 'c' },
+    ]);
+    // An edit needs a path and a non-empty old text before "=>".
+    expect(parseDirectives('[sim:edit d.txt =>c] [sim:edit d.txt] [sim:edit]').tools).toEqual([]);
     expect(parseDirectives('[sim:status 200] [sim:latency soon] [sim:nope x]')).toEqual({ tools: [], hang: false });
   });
 });
