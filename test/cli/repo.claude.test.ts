@@ -8,7 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/types.js';
-import { makeTempDir, runCli } from '../helpers.js';
+import { herdCommand } from '../../src/cli/invocation.js';
+import { cliMain, makeTempDir, runCli } from '../helpers.js';
 import { gitIn, makeRepo } from '../repo/git-fixture.js';
 
 let temp: { path: string; cleanup: () => Promise<void> };
@@ -69,7 +70,8 @@ describe('five claude agents on one repository', () => {
     // The table says it too.
     expect(run.stderr).toMatch(/a1 +succeeded .* 1 file \+1 -1 +passed/);
     expect(run.stderr).toMatch(/a2 +succeeded .* 1 file \+1 -1 +failed \(exit 1\)/);
-    expect(run.stderr).toContain(`herd apply ${summary.runId} --agent <id>`);
+    // The hint names herd as it was run (here node <path to the bundle>, from the repository's top).
+    expect(run.stderr).toContain(`${herdCommand(cliMain, root)} apply ${summary.runId} --agent <id>`);
   });
 
   it('herd diff shows a diffstat per agent, and one agent diff against the base', async () => {
