@@ -67,7 +67,10 @@ export async function checkRunPaths(root: string, runId: string, summary: RunSum
     throw new HerdError(`cannot read the run directory of ${runId}: ${(error as Error).message}`, { cause: error });
   });
   const paths = new Map<string, string>();
-  for (const agent of [...summary.agents, ...summary.turns.flatMap((turn) => turn.agents)]) paths.set(agent.workspace, `agent ${agent.id}'s workspace`);
+  for (const agent of [...summary.agents, ...summary.turns.flatMap((turn) => turn.agents)]) {
+    // A workspace on a queue worker's machine is never used here: that worker checks it against its own root.
+    if (agent.worker === undefined) paths.set(agent.workspace, `agent ${agent.id}'s workspace`);
+  }
   if (summary.claudeConfigDir !== undefined) paths.set(summary.claudeConfigDir, 'the Claude config directory');
   for (const [recorded, what] of paths) {
     const real = await realpathOfNearest(recorded);

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { HerdError } from '../errors.js';
 import type { AgentStatus, RunStatus, RunSummary } from '../types.js';
-import { PERMISSION_MODES } from '../types.js';
+import { AGENT_KINDS, PERMISSION_MODES } from '../types.js';
 
 const AGENT_STATUSES = ['succeeded', 'failed', 'timeout', 'cancelled', 'skipped', 'budget', 'pending', 'running'] as const satisfies readonly AgentStatus[];
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
@@ -75,7 +75,7 @@ const turn = z.looseObject({
 const storedTask = z.looseObject({
   id: z.string(),
   prompt: z.string(),
-  agent: z.enum(['claude', 'command']).optional(),
+  agent: z.enum(AGENT_KINDS).optional(),
   command: strings.optional(),
   promptArg: z.boolean().optional(),
   promptStdin: z.boolean().optional(),

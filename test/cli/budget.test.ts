@@ -6,8 +6,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/types.js';
-import { herdCommand } from '../../src/cli/invocation.js';
-import { cliMain, fakeClaude, makeTempDir, runCli } from '../helpers.js';
+import { fakeClaude, makeTempDir, runCli } from '../helpers.js';
 
 let root: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -30,8 +29,8 @@ describe('herd --max-cost', () => {
     expect(run.stderr).toMatch(/spending cap: the run reached its spending cap: \$0\.451 of \$0\.400/);
     expect(run.stderr).toContain('agents     0 succeeded, 3 not (3 stopped at the spending cap)');
     expect(run.stderr).toContain(`run ${summary.runId} reached its spending cap: $0.451 spent of its $0.400 cap; 3 agents were stopped or not started.`);
-    // The hint names herd as it was run (node <bundle>, from the repository's top).
-    expect(run.stderr).toContain(`finish them with:  ${herdCommand(cliMain)} resume ${summary.runId} --max-cost <more than $0.400>`);
+    // Hints name herd the way it was started: these tests run node dist/cli/main.js.
+    expect(run.stderr).toContain(`finish them with:  node dist/cli/main.js resume ${summary.runId} --max-cost <more than $0.400>`);
 
     const resumed = await herd(['resume', summary.runId, '--max-cost', '1', '--json', '-q']);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -260,12 +260,12 @@ describe('progress state', () => {
     const snapshot = createSnapshot();
     applyEvent(snapshot, { type: 'run.start', runId: 'r', ts: 0, agents: ['a', 'b'], turn: 1, concurrency: 2, simulated: false, maxCostUsd: 1 });
     const frame = () => renderFrame(snapshot, 10, { width: 140, height: 24, color: false });
-    expect(frame()).toMatch(/ · \$0 of \$1\.000 cap$/m);
+    expect(frame()).toMatch(/ · \$0\.000 of \$1\.000 cap$/m);
     applyEvent(snapshot, { type: 'agent.start', runId: 'r', ts: 1, agentId: 'a', turn: 1, attempt: 1, workspace: '/w' });
     applyEvent(snapshot, { type: 'agent.cost', runId: 'r', ts: 5, agentId: 'a', costUsd: 0.25, runCostUsd: 0.85, maxCostUsd: 1 });
     expect(frame()).toMatch(/ · \$0\.850 of \$1\.000 cap$/m);
     // The running agent's line shows its spending so far.
-    expect(frame()).toMatch(/^ {2}a .*\$0\.250/m);
+    expect(frame()).toMatch(/^a +running .*\$0\.250/m);
     const stopped = (agentId: string): HerdEvent => ({
       type: 'agent.end',
       runId: 'r',

@@ -151,7 +151,7 @@ suite(hasRedis ? 'herd on a queue' : `herd on a queue (${REDIS_MISSING})`, { tim
       onSpawn: (child) => void waitFor(() => startedIn(hold).length >= 2, 30_000, 'two agents to start').then(() => child.kill('SIGINT')),
     });
     expect(run.code, run.stderr).toBe(130);
-    expect(run.stderr).toMatch(/herd resume \S+ --queue <url>/);
+    expect(run.stderr).toMatch(/node dist\/cli\/main\.js resume \S+ --queue <url>/);
     const summary = JSON.parse(run.stdout) as RunSummary;
     expect(summary.status).toBe('cancelled');
     expect(summary.agents.map((result) => result.status)).toEqual(Array(5).fill('cancelled'));

@@ -105,7 +105,7 @@ describe('HTML report', () => {
     stopped.status = 'budget';
     summary.agents = summary.agents.map((agent) => (agent.id === 'chef' ? stopped : agent));
     const html = renderHtmlReport({ summary, events: loadEvents() });
-    // The report rounds the run's total to the micro-dollar (as its cost card does), so float sums of the turns agree.
+    // The page shows the whole run's cost rounded to a millionth of a dollar (float dust off).
     const spent = Math.round(summary.turns.reduce((sum, turn) => sum + turn.totals.costUsd, 0) * 1e6) / 1e6;
     expect(html).toContain(
       `Spending cap: <span data-budget="spentUsd" data-value="${spent}">${formatUsd(spent)}</span> spent of <span data-budget="maxCostUsd" data-value="0.2">$0.200</span>`,
