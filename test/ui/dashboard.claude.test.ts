@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../chromium.js';
+import { formatUsd } from '../../src/report/format.js';
 import type { RunSummary } from '../../src/types.js';
 import { cliMain, makeTempDir, repoRoot, runCli, waitFor } from '../helpers.js';
 
@@ -106,11 +107,11 @@ describe('herd ui', () => {
     }
     const record = await readRecord(runId);
     const shownCost = await page.locator('[data-testid=run-cost]').textContent();
-    expect(shownCost).toBe(`$${record.totals.costUsd.toFixed(4)}`);
+    expect(shownCost).toBe(formatUsd(record.totals.costUsd));
     const agentCosts = await page.locator('[data-testid=agent-cost]').allTextContents();
     const sum = agentCosts.reduce((total, text) => total + Number(text.replace('$', '')), 0);
-    // Each agent's cost is shown to 4 decimals, so their sum may differ from the total by rounding.
-    expect(Math.abs(sum - record.totals.costUsd)).toBeLessThan(0.00005 * agentCosts.length + 1e-9);
+    // Each agent's cost is shown to a tenth of a cent, so their sum may differ from the total by rounding.
+    expect(Math.abs(sum - record.totals.costUsd)).toBeLessThan(0.0005 * agentCosts.length + 1e-9);
     expect(agentCosts).toHaveLength(5);
     // The list follows too (within a second); then a picture for the README, one agent opened.
     await expect.poll(() => page.locator(`[data-testid=run-row][data-run-id="${runId}"]`).textContent(), { timeout: 10_000 }).toContain('succeeded');

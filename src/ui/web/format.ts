@@ -1,8 +1,7 @@
-// Numbers and times as a person reads them: local times, short durations, one money format.
+// Numbers and times as a person reads them: local times, short durations, and herd's one
+// money format (report/format.ts, the same as every table and report).
 
-export function formatUsd(usd: number): string {
-  return `$${usd.toFixed(usd >= 100 ? 0 : usd >= 1 ? 2 : 4)}`;
-}
+export { formatUsd } from '../../report/format.js';
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
