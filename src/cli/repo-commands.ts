@@ -2,7 +2,7 @@
 // user's current branch.
 
 import path from 'node:path';
-import { validateId } from '../options.js';
+import { resolveRunId } from '../store/run-ref.js';
 import { readRun } from '../store/run-store.js';
 import { agentDiff, applyAgent, repoOf, runDiffTable } from '../supervisor/repo-commands.js';
 import { defaultWorkspaceRoot } from '../supervisor/supervisor.js';
@@ -15,8 +15,9 @@ interface RootFlag {
 
 const rootOf = (flags: RootFlag) => path.resolve(flags.workspaceRoot ?? defaultWorkspaceRoot());
 
-export async function diffCommand(runId: string, flags: RootFlag & { agent?: string; stat?: boolean }): Promise<number> {
-  const summary = await readRun(rootOf(flags), validateId('run id', runId));
+// The run id may be `latest` or a unique prefix, as everywhere (store/run-ref.ts).
+export async function diffCommand(runRef: string, flags: RootFlag & { agent?: string; stat?: boolean }): Promise<number> {
+  const summary = await readRun(rootOf(flags), await resolveRunId(rootOf(flags), runRef));
   repoOf(summary);
   if (flags.agent === undefined) {
     writeOut(`${await runDiffTable(summary)}\n`);
@@ -28,8 +29,8 @@ export async function diffCommand(runId: string, flags: RootFlag & { agent?: str
   return EXIT_OK;
 }
 
-export async function applyCommand(runId: string, flags: RootFlag & { agent: string; squash?: boolean }): Promise<number> {
-  const summary = await readRun(rootOf(flags), validateId('run id', runId));
+export async function applyCommand(runRef: string, flags: RootFlag & { agent: string; squash?: boolean }): Promise<number> {
+  const summary = await readRun(rootOf(flags), await resolveRunId(rootOf(flags), runRef));
   const repo = repoOf(summary);
   const outcome = await applyAgent(summary, flags.agent, flags.squash === true);
   if (outcome.applied) {

@@ -32,6 +32,14 @@ export function parseQueueUrl(text: string): QueueUrl {
     throw new UsageError(`--queue: expected a redis:// or rediss:// URL, got ${url.protocol}//${url.host}`);
   }
   if (!url.hostname) throw new UsageError('--queue: the URL names no host (redis://host:port[/db])');
+  // The Redis client decodes user name and password; a stray "%" would crash it later with a stack.
+  for (const part of [url.username, url.password]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      throw new UsageError('--queue: the user name or password in the URL is not valid percent-encoding (write a literal % as %25)');
+    }
+  }
   const db = url.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d{1,2}$/.test(db)) throw new UsageError(`--queue: the database must be a number such as /0, got /${db}`);
   return { url: text, display: `${url.protocol}//${url.host}/${db || '0'}` };

@@ -76,6 +76,18 @@ function realPaths(dirs: readonly string[]): string[] {
   return [...new Set(dirs.filter((dir) => existsSync(dir)).map((dir) => realpathSync(dir)))];
 }
 
+/**
+ * The sandbox's /tmp is private and empty, so a program installed under /tmp (herd cloned
+ * there, a script in /tmp) would vanish inside it: its top directory under /tmp is shown
+ * read-only (e.g. /tmp/clone, which holds node_modules and the CLI's package files).
+ */
+function programUnderTmp(program: string | undefined): string[] {
+  if (program === undefined || !path.isAbsolute(program) || !existsSync(program)) return [];
+  const real = realpathSync(program);
+  if (!real.startsWith('/tmp/')) return [];
+  return [path.join('/tmp', real.slice('/tmp/'.length).split('/')[0]!)];
+}
+
 export function notStartedResult(entry: TurnEntry): AgentResult {
   const result = createResult({
     id: entry.task.id,
@@ -135,6 +147,14 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
    * `bwrap ... --` for a sandboxed agent: its workspace, add-dirs, claude state and the extra
    * paths writable; every run under the workspace root hidden (other agents, run records).
    */
+  /** The executable an agent of this task runs (absolute when herd knows it). */
+  function programOf(task: AgentTask): string | undefined {
+    const kind = task.agent ?? 'claude';
+    if (kind === 'command') return task.command?.[0];
+    if (kind === 'claude') return options.claudeBin;
+    return options.agentBins?.get(kind)?.file;
+  }
+
   function sandboxPrefix(entry: TurnEntry, env: Record<string, string | undefined>): string[] {
     const { task } = entry;
     // The agent sees its working directory as the kernel does (claude names its session directory after it).
@@ -147,7 +167,7 @@ export function createAttemptLauncher(options: AttemptLauncherOptions): (request
     const args = bwrapArgs({
       workspace,
       writable: realPaths([...absolute(task.addDirs), ...state.writable, ...absolute(options.sandbox?.writable), ...absolute(entry.sandboxPaths?.writable)]),
-      readable: realPaths([...absolute(options.sandbox?.readable), ...absolute(entry.sandboxPaths?.readable)]),
+      readable: realPaths([...absolute(options.sandbox?.readable), ...absolute(entry.sandboxPaths?.readable), ...programUnderTmp(programOf(task))]),
       hidden: realPaths([summary.workspaceRoot, ...state.hidden]),
       // claude needs the model API; only a command agent can do without any network.
       network: claude || !(typeof setting === 'object' && setting.network === false),

@@ -117,19 +117,18 @@ export class UiServer {
     if (url.pathname === '/api/runs/stream') return this.streamRuns(request, response);
     if (url.pathname === '/api/history') return this.send(response, 200, computeHistory((await listRuns(this.options.root)).runs));
     if (parts[0] === 'api' && parts[1] === 'runs' && parts[2] !== undefined) {
-      const runId = validateId('run id', decodeURIComponent(parts[2]));
+      const runId = validateId('run id', decodePart(parts[2]));
       if (parts.length === 3) return this.send(response, 200, await readRun(this.options.root, runId));
       if (parts[3] === 'events' && parts.length === 4) return this.streamEvents(request, response, runId);
     }
-    if (parts[0] === 'runs' && parts[2] === 'report' && parts.length === 3)
-      return this.sendReport(response, validateId('run id', decodeURIComponent(parts[1]!)));
+    if (parts[0] === 'runs' && parts[2] === 'report' && parts.length === 3) return this.sendReport(response, validateId('run id', decodePart(parts[1]!)));
     return this.send(response, 404, { error: 'not found' });
   }
 
   private async handleAction(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] !== 'api' || parts[1] !== 'runs' || parts[2] === undefined || parts.length !== 4) return this.send(response, 404, { error: 'not found' });
-    const runId = validateId('run id', decodeURIComponent(parts[2]));
+    const runId = validateId('run id', decodePart(parts[2]));
     const body = await readJsonBody(request);
     switch (parts[3]) {
       case 'continue': {
@@ -167,6 +166,8 @@ export class UiServer {
 
   /** Server-sent events: the run's events.jsonl from its first line, then as it grows. */
   private async streamEvents(request: IncomingMessage, response: ServerResponse, runId: string): Promise<void> {
+    // An unknown run is a 404 here too, not a stream left open for nothing.
+    await readRun(this.options.root, runId);
     const file = path.join(this.options.root, runId, EVENTS_FILE);
     let tail = this.tails.get(file);
     if (!tail) {
@@ -218,6 +219,15 @@ export class UiServer {
 }
 
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
+
+/** A path segment as text; bad percent-encoding is the caller's mistake (400), not a crash (500). */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UsageError('the address holds invalid percent-encoding');
+  }
+}
 
 async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];

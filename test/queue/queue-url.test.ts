@@ -24,6 +24,13 @@ describe('queue URLs', () => {
     }
   });
 
+  it('refuses a password with a stray % (the Redis client would crash decoding it), without echoing it', () => {
+    expect(() => parseQueueUrl('redis://:secret%pw@127.0.0.1:1')).toThrow(UsageError);
+    expect(() => parseQueueUrl('redis://:secret%pw@127.0.0.1:1')).toThrow(/percent-encoding/);
+    expect(() => parseQueueUrl('redis://:secret%pw@127.0.0.1:1')).not.toThrow(/secret/);
+    expect(parseQueueUrl('redis://:secret%25pw@127.0.0.1:1').display).toBe('redis://127.0.0.1:1/0');
+  });
+
   it('takes HERD_REDIS_URL when --queue has no value, and asks for one when neither is there', () => {
     expect(resolveQueueUrl(true, { HERD_REDIS_URL: 'redis://:pw-123456@10.0.0.5:6379' })?.display).toBe('redis://10.0.0.5:6379/0');
     expect(resolveQueueUrl(undefined, { HERD_REDIS_URL: 'redis://10.0.0.5:6379' })).toBeUndefined();

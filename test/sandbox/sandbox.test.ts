@@ -6,7 +6,7 @@
 // file's `sandbox: true`, and the one-line refusal when bwrap is missing.
 
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,6 +112,16 @@ describe('--sandbox with command agents', () => {
     } finally {
       for (const pid of processesWith(`3000.${nonce}`)) process.kill(pid, 'SIGKILL');
     }
+  });
+
+  withBwrap('runs a program installed under /tmp (hidden by the private /tmp otherwise), read-only', async () => {
+    // root.path is under /tmp: a program there must still be found inside the sandbox.
+    const script = path.join(root.path, 'tool.sh');
+    await writeFile(script, `#!/bin/sh\necho tool ran\ntouch "${root.path}/written" 2>/dev/null && echo wrote || echo read-only\n`, { mode: 0o755 });
+    const summary = await new Supervisor({ workspaceRoot: path.join(root.path, 'runs'), sandbox: true }).run([
+      { id: 'tool', prompt: 'x', agent: 'command', command: [script], promptArg: false },
+    ]);
+    expect(summary.agents[0]).toMatchObject({ status: 'succeeded', result: 'tool ran\nread-only' });
   });
 
   describe('network', () => {

@@ -95,6 +95,13 @@ describe('herd ui server', () => {
     expect(JSON.parse(own.body).error).toMatch(/not running/);
   });
 
+  it('answers bad percent-encoding and unknown runs with 400, never a 500 or an open stream', async () => {
+    for (const bad of ['/api/runs/%', '/api/runs/%E0%A4%A', '/runs/%/report', '/api/runs/nosuchrun/events', '/api/runs/run.json/events']) {
+      const response = await send(bad, { headers: bearer });
+      expect(response.status, bad).toBe(400);
+    }
+  });
+
   it('never serves a file outside the root', async () => {
     for (const attempt of [
       '/api/runs/..%2F..%2Fetc',
