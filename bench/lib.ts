@@ -150,6 +150,7 @@ export function machineLine(): string {
  * Every flag any bench takes: `npm run bench -- <flags>` hands the same flags to each bench, so
  * each accepts them all. Named as in the herd CLI (`--simulate-latency`, not `--latency`).
  */
+// Every flag any bench reads (run-all passes the same arguments to each of them).
 const BENCH_FLAGS: Record<string, 'value' | 'switch'> = {
   '--n': 'value',
   '--rounds': 'value',
@@ -157,8 +158,18 @@ const BENCH_FLAGS: Record<string, 'value' | 'switch'> = {
   '--turns': 'value',
   '--delays': 'value',
   '--simulate-latency': 'value',
+  '--latency': 'value',
   '--only': 'value',
+  '--agents': 'value',
+  '--events': 'value',
+  '--claude-runs': 'value',
+  '--files': 'value',
+  '--kill-rounds': 'value',
+  '--line-bytes': 'value',
+  '--mb': 'value',
   '--with-20': 'switch',
+  '--all-at-once': 'switch',
+  '--no-claude': 'switch',
 };
 
 let flagsChecked = false;

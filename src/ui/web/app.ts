@@ -37,8 +37,8 @@ let selected: Selected | undefined;
 let view: 'runs' | 'history' = 'runs';
 /** What the run list was last drawn from: it is redrawn only when that changes. */
 let drawnRuns = '';
-/** Events come in bursts (20 agents ending together): the run is drawn at most every 250 ms. */
-const DRAW_INTERVAL_MS = 250;
+/** Events come in bursts (20 agents ending together): the run is drawn at most every 500 ms. */
+const DRAW_INTERVAL_MS = 500;
 let drawPending: number | undefined;
 
 function scheduleRenderRun(): void {
@@ -222,7 +222,7 @@ function renderRun(): void {
   }
   const cost = run.turns.reduce((total, turn) => total + turn.agents.reduce((sum, agent) => sum + agent.costUsd, 0), 0);
   const wall = run.turns.reduce((total, turn) => total + (turn.wallMs ?? turn.totals.wallMs), 0);
-  replaceChildren(
+  replaceIfChanged(
     head,
     el(
       'div',
@@ -246,7 +246,17 @@ function renderRun(): void {
     current.actionsKey = actionsKey;
     replaceChildren(actions, renderActions(current, run));
   }
-  replaceChildren(agents, renderAgents(current, run, live));
+  replaceIfChanged(agents, renderAgents(current, run, live));
+}
+
+/**
+ * Put `children` in `container` only when they would show something else: most redraws (a
+ * tick, an event that changes nothing visible) then cost no layout or paint in the browser.
+ */
+function replaceIfChanged(container: HTMLElement, ...children: Node[]): void {
+  const next = el('div', {}, ...children);
+  if (next.innerHTML === container.innerHTML) return;
+  container.replaceChildren(...next.childNodes);
 }
 
 function card(label: string, value: string, testId?: string): HTMLElement {
