@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
+import { computeTotals } from '../src/report/totals.js';
 import { launchChromium } from '../test/chromium.js';
 import { ensureBuilt, fixed, flagValue, herdMain, machineLine, printTable, repoRoot, withTempDir } from './lib.js';
 
@@ -76,10 +77,21 @@ async function syntheticEvents(root: string, events: number, clients: number): P
   const runId = '20261201-000000-bench';
   const home = path.join(root, runId);
   await mkdir(home, { recursive: true });
-  await writeFile(
-    path.join(home, 'run.json'),
-    JSON.stringify({ runId, status: 'running', startedAt: new Date().toISOString(), agents: [], turns: [], tasks: [] }),
-  );
+  // A whole record: the server checks run.json before it streams a run's events.
+  const now = new Date().toISOString();
+  const record = {
+    runId,
+    status: 'running',
+    startedAt: now,
+    endedAt: now,
+    simulated: true,
+    agents: [],
+    totals: computeTotals([], 0, 1),
+    turns: [],
+    tasks: [],
+    workspaceRoot: root,
+  };
+  await writeFile(path.join(home, 'run.json'), JSON.stringify(record));
   await writeFile(path.join(home, 'events.jsonl'), '');
   const ui = await startUi(root);
   const watchers = Array.from({ length: clients }, () => watchEvents(ui.url, ui.token, runId));
