@@ -158,7 +158,6 @@ const BENCH_FLAGS: Record<string, 'value' | 'switch'> = {
   '--turns': 'value',
   '--delays': 'value',
   '--simulate-latency': 'value',
-  '--latency': 'value',
   '--only': 'value',
   '--agents': 'value',
   '--events': 'value',

@@ -4,7 +4,7 @@
 // same batch of 10 claude agents (stand-in API, 2 s latency) with and without --repo. (3)
 // herd's per-turn change recording (git add -A, commit-tree, numstat) per agent.
 //
-//   npx tsx bench/repo.ts [--files 5000] [--agents 10] [--latency 2s] [--rounds 3]
+//   npx tsx bench/repo.ts [--files 5000] [--agents 10] [--simulate-latency 2s] [--rounds 3]
 
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { ensureBuilt, fixed, flagValue, herdMain, machineLine, median, printTabl
 
 const FILES = Number(flagValue('--files') ?? 5000);
 const AGENTS = Number(flagValue('--agents') ?? 10);
-const LATENCY = flagValue('--latency') ?? '2s';
+const LATENCY = flagValue('--simulate-latency') ?? '2s';
 const ROUNDS = Number(flagValue('--rounds') ?? 3);
 const FILE_BYTES = 10 * 1024;
 
