@@ -7,6 +7,7 @@ import type { AgentActivity } from '../events.js';
 import type { ProcessExit } from '../process/exit.js';
 import type { AgentTask, Usage } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, TurnOptions } from './adapter.js';
+import { parseJsonObjectLine } from './json-line.js';
 import { describeExit, judgeProcessFailure } from './process-outcome.js';
 import { promptGoesOnStdin } from './prompt-delivery.js';
 import { encodeRawBytes } from '../text/raw-bytes.js';
@@ -105,12 +106,8 @@ export function parseClaudeLine(line: string, into: AgentProgress): ParsedSignal
   // Tool results echoed back as "user" lines can be whole files; nothing in them is needed.
   // A user line is a tool's result going back to the model: it is thinking again.
   if (line.startsWith(USER_LINE_PREFIX)) return [{ kind: 'output', type: 'user', activity: 'thinking' }];
-  let parsed: StreamLine;
-  try {
-    const value: unknown = line.charCodeAt(0) === 0x7b /* { */ ? JSON.parse(line) : undefined;
-    if (value === null || typeof value !== 'object') throw new Error('not an object');
-    parsed = value;
-  } catch {
+  const parsed = parseJsonObjectLine<StreamLine>(line);
+  if (parsed === undefined) {
     into.garbageLines += 1;
     return [];
   }

@@ -10,6 +10,7 @@ import type { ProcessExit } from '../process/exit.js';
 import type { AgentTask, PermissionMode, Usage } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, TurnOptions } from './adapter.js';
 import { codexHomeOf, prepareCodexHome, readCodexConfigModel, readCodexThreadUsage } from './codex-home.js';
+import { parseJsonObjectLine } from './json-line.js';
 import { describeExit, judgeProcessFailure } from './process-outcome.js';
 import { promptGoesOnStdin } from './prompt-delivery.js';
 import { encodeRawBytes } from '../text/raw-bytes.js';
@@ -69,12 +70,8 @@ const EXCERPT_CHARS = 80;
 /** Parse one JSONL event into `into`. Never throws: stray lines are counted. */
 export function parseCodexLine(line: string, into: AgentProgress, version?: string): ParsedSignal[] {
   if (line.length === 0) return [];
-  let event: CodexEvent;
-  try {
-    const value: unknown = line.charCodeAt(0) === 0x7b /* { */ ? JSON.parse(line) : undefined;
-    if (value === null || typeof value !== 'object') throw new Error('not an object');
-    event = value;
-  } catch {
+  const event = parseJsonObjectLine<CodexEvent>(line);
+  if (event === undefined) {
     into.garbageLines += 1;
     return [];
   }

@@ -7,6 +7,7 @@ import type { ProcessExit } from '../process/exit.js';
 import type { AgentTask, PermissionMode } from '../types.js';
 import type { AgentAdapter, AgentOutcome, AgentProgress, CommandSpec, ParsedSignal, TurnOptions } from './adapter.js';
 import { prepareGeminiHome } from './gemini-home.js';
+import { parseJsonObjectLine } from './json-line.js';
 import { describeExit, judgeProcessFailure } from './process-outcome.js';
 import { promptGoesOnStdin } from './prompt-delivery.js';
 import { encodeRawBytes } from '../text/raw-bytes.js';
@@ -62,12 +63,8 @@ const MAX_RESULT_CHARS = 256 * 1024;
 /** Parse one stream-json line into `into`. Never throws: stray lines are counted. */
 export function parseGeminiLine(line: string, into: AgentProgress, version?: string): ParsedSignal[] {
   if (line.length === 0) return [];
-  let event: GeminiEvent;
-  try {
-    const value: unknown = line.charCodeAt(0) === 0x7b /* { */ ? JSON.parse(line) : undefined;
-    if (value === null || typeof value !== 'object') throw new Error('not an object');
-    event = value;
-  } catch {
+  const event = parseJsonObjectLine<GeminiEvent>(line);
+  if (event === undefined) {
     into.garbageLines += 1;
     return [];
   }
